@@ -1,0 +1,172 @@
+"""Builds the ASGI app: the shell, connexion's middleware list, one `add_api` per spec, our router.
+
+The request pipeline, stated once:
+
+    MockApp shell: runtime into scope → trailing-slash canonical form → journal
+      → MIDDLEWARES (connexion's stack, in this order)
+      → our router (404 / 405) → handler: parse → query the world → shape → render
+
+connexion runs in middleware mode around our Starlette router: it routes to an operation, applies the
+security schemes and serves each API's `openapi.json` and Swagger UI. Request validation is left out on
+purpose (the real servers are lenient; handlers parse with `params.py`); response validation is for tests
+(`validate_responses=True`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from connexion import ConnexionMiddleware
+from connexion.exceptions import ProblemException
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.routing import Router
+
+from mockserver import errors, specs
+from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
+from mockserver.journal import Journal
+from mockserver.render import json_response
+from mockserver.routing import SlashCanonicaliser, build_routes
+from mockserver.scenarios.behaviours import BehaviourMiddleware
+from mockserver.settings import Settings, start_of_utc_day
+from mockserver.state import Runtime, Snapshot
+
+# connexion's middleware stack as one ordered list (outermost first).
+MIDDLEWARES = [
+    ServerErrorMiddleware,  # last resort: an unhandled exception becomes a 500
+    ExceptionMiddleware,  # every error goes through errors.handle_exception
+    SwaggerUIMiddleware,  # /<base>/openapi.json and /<base>/ui/ per API
+    RoutingMiddleware,  # which operation of which spec
+    SecurityMiddleware,  # the auth policies of auth.py
+    BehaviourMiddleware,  # scenario behaviours: latency, faults, forced status
+    LifespanMiddleware,
+    ContextMiddleware,
+]
+
+
+def _example_handler(operation):
+    """Serves the spec's first 200 example: the stand-in while an operation has no handler."""
+    body = None
+    content = operation.definition.get("responses", {}).get("200", {}).get("content", {})
+    media = content.get("application/json", {})
+    if "example" in media:
+        body = media["example"]
+    elif media.get("examples"):
+        body = next(iter(media["examples"].values())).get("value")
+
+    async def handler(request):
+        return json_response(body)
+
+    return handler
+
+
+def _routed_elsewhere(*_args, **_kwargs):
+    raise AssertionError("connexion only routes; our router calls the handlers")
+
+
+# connexion resolves operationIds to functions even in middleware mode; ours are dispatched by routing.py.
+_RESOLVER = Resolver(function_resolver=lambda _operation_id: _routed_elsewhere)
+
+
+def _prepare_spec(spec: dict) -> dict:
+    """Point each security scheme at its auth policy, so the spec files name no Python code."""
+    schemes = spec.get("components", {}).get("securitySchemes", {})
+    for name, scheme in schemes.items():
+        if name in SCHEME_FUNCTIONS:
+            scheme["x-apikeyInfoFunc"] = SCHEME_FUNCTIONS[name]
+    return spec
+
+
+def build_world(settings: Settings):
+    """The world for these settings (None while the world package is not there)."""
+    try:
+        from mockserver.world import build_world as _build
+    except ImportError:
+        return None
+    return _build(seed=settings.seed, clock=settings.clock or start_of_utc_day(), size=settings.size)
+
+
+def initial_snapshot(settings: Settings, world=None) -> Snapshot:
+    return Snapshot(world=world if world is not None else build_world(settings),
+                    auth=AuthConfig.from_settings(settings),
+                    enterprise_format=settings.enterprise_default_format)
+
+
+class MockApp:
+    """The outer shell: puts the runtime in scope, canonicalises slashes, journals, then calls connexion."""
+
+    def __init__(self, runtime: Runtime, app, canonicaliser: SlashCanonicaliser):
+        self.runtime = runtime
+        self.app = app
+        self.canonicaliser = canonicaliser
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope["mockserver"] = self.runtime
+        scope["mockserver.snapshot"] = self.runtime.snapshot
+        path = scope["path"]
+        canonical = self.canonicaliser.canonical(path)
+        if canonical != path:
+            scope["path"] = canonical
+            raw = scope.get("raw_path")
+            if raw is not None:
+                scope["raw_path"] = raw + b"/" if canonical.endswith("/") else raw[:-1]
+        started = time.perf_counter()
+        status = {}
+
+        async def journaled_send(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, journaled_send)
+        finally:
+            if not scope["path"].startswith("/__admin"):
+                self.runtime.journal.record(scope, status.get("code"), started)
+
+
+def create_app(settings: Settings | None = None, *, validate_responses: bool = False, world=None) -> MockApp:
+    """The mock as an ASGI app. `validate_responses` adds connexion's response validation (tests only)."""
+    settings = settings or Settings()
+    runtime = Runtime(settings, initial_snapshot(settings, world), Journal(settings.journal_size))
+
+    loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
+              for name in specs.available_specs(settings.specs_dir)]
+    entries = [(spec, op) for name, spec in loaded for op in specs.operations(name, spec)]
+    routes = build_routes(entries, _example_handler)
+    try:
+        from mockserver.admin import routes as admin_routes
+        routes = [*admin_routes(), *routes]
+    except ImportError:
+        pass
+    router = Router(routes=routes)
+
+    middlewares = list(MIDDLEWARES)
+    if validate_responses:
+        middlewares.insert(middlewares.index(BehaviourMiddleware), ResponseValidationMiddleware)
+    connexion_app = ConnexionMiddleware(
+        router,
+        import_name=__name__,
+        middlewares=middlewares,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=True),
+    )
+    for name, spec in loaded:
+        connexion_app.add_api(spec, name=name, resolver=_RESOLVER, validate_responses=validate_responses)
+    for exc_class in (ProblemException, HTTPException):
+        connexion_app.add_error_handler(exc_class, errors.handle_exception)
+
+    canonicaliser = SlashCanonicaliser(route.path for route in routes)
+    app = MockApp(runtime, connexion_app, canonicaliser)
+    return app

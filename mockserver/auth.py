@@ -1,0 +1,135 @@
+"""Auth policies, one per security scheme of the specs, called by connexion's security middleware.
+
+connexion resolves each scheme's `x-apikeyInfoFunc` (injected by `app.py`, so the specs name no code) to a
+function here. A function returns token info (the request may proceed) or raises `ApiError` with the
+body the real server would send. When no scheme's credential is present at all, connexion raises its own
+401, which `errors.py` turns into the API's "missing credentials" answer (the gateway's 400 on edX routes).
+
+- `jwt`: `Authorization: JWT <token>` as drf-jwt / edx-drf-extensions read it. Permissive mode takes any
+  well-formed, unexpired JWT; strict mode only tokens this mock signed.
+- `actionsecret`: the BlendX shared secret (Hasura-actions style), compared in constant time.
+- `session`: a `sessionid` cookie; any non-empty value is a logged-in session.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from mockserver.errors import ApiError
+
+JWT_PREFIX = "jwt"
+SIGNING_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """The auth knobs a scenario may change at run time."""
+
+    mode: str = "permissive"
+    action_secret: str = "your_secret"
+    token_lifetime: int = 3600
+    jwt_secret: str = "mockserver-local-signing-key-not-a-secret"
+    clients: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings) -> "AuthConfig":
+        return cls(settings.auth_mode, settings.action_secret, settings.token_lifetime, settings.jwt_secret,
+                   settings.clients)
+
+
+def _config(request) -> AuthConfig:
+    return request.scope["mockserver"].auth
+
+
+def _unauthorized(detail: str) -> ApiError:
+    return ApiError("unauthorized", detail)
+
+
+def read_jwt(header: str) -> str:
+    """The token of an `Authorization` header, with drf-jwt's messages for malformed headers."""
+    parts = header.split()
+    if not parts or parts[0].lower() != JWT_PREFIX:
+        # Not a JWT header: no authenticator accepts the request.
+        raise _unauthorized("Authentication credentials were not provided.")
+    if len(parts) == 1:
+        raise _unauthorized("Invalid Authorization header. No credentials provided.")
+    if len(parts) > 2:
+        raise _unauthorized("Invalid Authorization header. Credentials string should not contain spaces.")
+    return parts[1]
+
+
+def decode_token(token: str, config: AuthConfig, now: float | None = None) -> dict:
+    """Claims of a token, or the drf-jwt 401 for it."""
+    # PyJWT turns every other check off with the signature check unless they are asked for explicitly.
+    options = {"verify_signature": config.mode == "strict", "verify_exp": True, "verify_nbf": True,
+               "verify_aud": False, "verify_iss": False}
+    try:
+        return jwt.decode(token, key=config.jwt_secret, algorithms=[SIGNING_ALGORITHM] if config.mode == "strict"
+                          else None, options=options, leeway=0)
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("Token has expired.") from None
+    except jwt.DecodeError:
+        raise _unauthorized("Error decoding token.") from None
+    except jwt.InvalidTokenError:
+        raise _unauthorized("Invalid token.") from None
+
+
+def check_jwt(api_key: str, request=None, required_scopes=None) -> dict:
+    """Security function of the `jwt` scheme."""
+    claims = decode_token(read_jwt(api_key), _config(request))
+    return {"sub": claims.get("sub") or claims.get("preferred_username") or "jwt-user", "claims": claims}
+
+
+def check_action_secret(api_key: str, request=None, required_scopes=None) -> dict:
+    """Security function of the `actionsecret` scheme."""
+    expected = _config(request).action_secret
+    if not hmac.compare_digest(api_key.encode(), expected.encode()):
+        raise ApiError("unauthorized")
+    return {"sub": "action-secret"}
+
+
+def check_session(api_key: str, request=None, required_scopes=None) -> dict:
+    """Security function of the `session` scheme: any non-empty session cookie is a session."""
+    if not api_key.strip():
+        raise ApiError("unauthorized")
+    return {"sub": "session"}
+
+
+SCHEME_FUNCTIONS = {
+    "jwt": "mockserver.auth.check_jwt",
+    "actionsecret": "mockserver.auth.check_action_secret",
+    "session": "mockserver.auth.check_session",
+}
+
+
+def issue_token(config: AuthConfig, client_id: str, scope: str, issuer: str, now: float | None = None) -> dict:
+    """A signed JWT access token and the OAuth2 reply that carries it (LMS `/oauth2/access_token` style)."""
+    issued = int(now if now is not None else time.time())
+    scopes = scope.split() if scope else ["read", "write", "email", "profile"]
+    claims = {
+        "aud": "lms-key",
+        "iss": issuer,
+        "sub": client_id,
+        "preferred_username": client_id,
+        "grant_type": "client-credentials",
+        "scopes": scopes,
+        "version": "1.2.0",
+        "is_restricted": False,
+        "filters": [],
+        "iat": issued,
+        "exp": issued + config.token_lifetime,
+        "jti": str(uuid.uuid4()),
+    }
+    token = jwt.encode(claims, config.jwt_secret, algorithm=SIGNING_ALGORITHM)
+    return {"access_token": token, "token_type": "JWT", "expires_in": config.token_lifetime,
+            "scope": " ".join(scopes)}
+
+
+def sample_token(config: AuthConfig, issuer: str) -> str:
+    """A token to print at start-up so that curl works at once."""
+    return issue_token(config, "mockserver-sample-client", "", issuer)["access_token"]

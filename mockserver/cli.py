@@ -1,0 +1,140 @@
+"""The `mockserver` command: `serve`, `scenario check`, `contract`, `docs deviations`.
+
+Each subcommand parses its flags into `Settings` (or its own options) and calls into the package; no
+behaviour lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+from mockserver.settings import Settings, SettingsError, parse_clock, parse_size
+
+
+def _add_world_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, help="seed of the world (default 1, env MOCKSERVER_SEED)")
+    parser.add_argument("--clock", help="the world's 'now', ISO 8601 (default: start of the current UTC day)")
+    parser.add_argument("--size", help="small, default, large, or a number of courses")
+
+
+def _serve_parser(sub) -> None:
+    p = sub.add_parser("serve", help="serve the three APIs on a seeded world")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    _add_world_flags(p)
+    p.add_argument("--scenario", action="append", default=[], type=Path, metavar="FILE",
+                   help="scenario file to load (repeatable; later files win)")
+    p.add_argument("--watch", action="store_true", help="reload scenario files when they change")
+    p.add_argument("--auth-mode", choices=("permissive", "strict"), help="permissive: any unexpired JWT; strict: only ours")
+    p.add_argument("--enterprise-format", choices=("json", "xml"), help="default format of the enterprise routes")
+    p.add_argument("--access-log", action="store_true", help="log every request (halves throughput)")
+    p.set_defaults(func=cmd_serve)
+
+
+def settings_from_args(args) -> Settings:
+    return Settings.from_env(
+        host=getattr(args, "host", None), port=getattr(args, "port", None), seed=args.seed,
+        clock=parse_clock(args.clock), size=parse_size(args.size) if args.size else None,
+        auth_mode=getattr(args, "auth_mode", None),
+        enterprise_default_format=getattr(args, "enterprise_format", None),
+        scenarios=tuple(getattr(args, "scenario", ()) or ()) or None, watch=getattr(args, "watch", None) or None,
+    )
+
+
+def banner(settings: Settings, app) -> str:
+    """What `serve` prints at start-up: where each API is and how to call it."""
+    from mockserver.auth import sample_token
+
+    base = f"http://{settings.host}:{settings.port}"
+    token = sample_token(app.runtime.auth, f"{base}/oauth2")
+    world = app.runtime.world
+    clock = getattr(world, "clock", None)
+    lines = [
+        f"mockserver serving on {base}  (seed {settings.seed}, size {settings.size}"
+        + (f", clock {clock.isoformat()}" if clock else "") + ")",
+        "",
+        f"  edX Course Catalog   {base}/catalog/v1/catalogs/            docs {base}/catalog/v1/ui/",
+        f"  edX Enterprise       {base}/enterprise/v1/enterprise-catalogs  docs {base}/enterprise/ui/",
+        f"  BlendX Discovery     {base}/blendxapi/discovery/courses/     docs {base}/ui/",
+        f"  edx-search           {base}/search/course_discovery/ (POST)",
+        f"  OAuth2 token         {base}/oauth2/v1/access_token (POST)    docs {base}/oauth2/ui/",
+        f"  admin                {base}/__admin/health",
+        "",
+        f"  sample JWT (valid {settings.token_lifetime}s):",
+        f"    Authorization: JWT {token}",
+        f"  BlendX action secret (env ACTION_SECRET): actionsecret: {app.runtime.auth.action_secret}",
+        "",
+        f"  curl -H 'Authorization: JWT {token[:16]}…' {base}/catalog/v1/catalogs/",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from mockserver.app import create_app
+
+    settings = settings_from_args(args)
+    app = create_app(settings)
+    print(banner(settings, app), flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info" if args.access_log else "warning",
+                access_log=args.access_log, lifespan="on")
+    return 0
+
+
+def _docs_parser(sub) -> None:
+    p = sub.add_parser("docs", help="generated documentation")
+    dsub = p.add_subparsers(dest="docs_command", required=True)
+    d = dsub.add_parser("deviations", help="docs/deviations.md from the specs' x-doc-deviation entries")
+    d.add_argument("--write", action="store_true", help="write docs/deviations.md instead of printing it")
+    d.add_argument("--check", action="store_true", help="exit 1 if docs/deviations.md is stale")
+    d.set_defaults(func=cmd_docs_deviations)
+
+
+def cmd_docs_deviations(args) -> int:
+    from mockserver import deviations
+
+    text = deviations.render_page()
+    target = deviations.PAGE_PATH
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"{target} is stale: run `mockserver docs deviations --write`", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date")
+        return 0
+    if args.write:
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    _docs_parser(sub)
+    for module in ("mockserver.scenarios.command", "mockserver.contract.command"):
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except SettingsError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Error bodies as data, one family per API, and the one handler that renders every error.
+
+Handlers and auth policies raise `ApiError` with a *kind* (`not_found`, `unauthorized`, ...) and an optional
+message; which body shape, status and headers that becomes is decided here from the request path, so a
+difference between the APIs is a row in `POLICIES`, never a branch in a handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import orjson
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionResponse
+from starlette.exceptions import HTTPException
+
+# Body shapes: a family turns a message into the body its servers send.
+FAMILIES = {
+    "gateway": lambda message: {"message": message},  # the api.edx.org API Gateway
+    "drf": lambda message: {"detail": message},  # Django REST framework services behind it
+    "blendx": lambda message: {"message": message, "status": "failed"},  # the BlendX document
+    "search": lambda message: {"error": message},  # edx-search
+    "oauth": lambda message: {"error": message},  # django-oauth-toolkit / RFC 6749
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """How one kind of error looks on one API: status, body family, default message, headers."""
+
+    status: int
+    family: str
+    message: str
+    headers: tuple[tuple[str, str], ...] = ()
+    empty_body: bool = False
+    content_type: str = "application/json"
+
+
+_DRF_401 = (("WWW-Authenticate", 'JWT realm="api"'),)
+
+_EDX = {
+    "missing_credentials": Template(400, "gateway", "Missing required request headers: [Authorization]"),
+    "unauthorized": Template(401, "drf", "Authentication credentials were not provided.", _DRF_401),
+    "forbidden": Template(403, "drf", "You do not have permission to perform this action."),
+    "not_found": Template(404, "drf", "Not found."),
+    "method_not_allowed": Template(405, "gateway", "Method Not Allowed"),
+    "not_acceptable": Template(406, "drf", "Could not satisfy the request Accept header."),
+    "throttled": Template(429, "drf", "Request was throttled. Expected available in 60 seconds.", (("Retry-After", "60"),)),
+    "server_error": Template(500, "gateway", "Internal server error"),
+    "unavailable": Template(503, "gateway", "Service Unavailable"),
+}
+
+_BLENDX = {
+    "missing_credentials": Template(401, "blendx", "Unauthorized"),
+    "unauthorized": Template(401, "blendx", "Unauthorized"),
+    "forbidden": Template(403, "blendx", "Forbidden"),
+    "not_found": Template(404, "blendx", "Not found"),
+    "method_not_allowed": Template(405, "blendx", "Method not allowed"),
+    "not_acceptable": Template(406, "blendx", "Not acceptable"),
+    "throttled": Template(429, "blendx", "Too many requests", (("Retry-After", "60"),)),
+    "server_error": Template(500, "blendx", "Error fetching courses"),
+    "unavailable": Template(503, "blendx", "Service unavailable"),
+}
+
+_SEARCH = {
+    # Django's require_POST answers 405 with an empty HTML response and an Allow header.
+    "method_not_allowed": Template(405, "search", "", (("Allow", "POST"),), empty_body=True,
+                                   content_type="text/html; charset=utf-8"),
+    "not_found": Template(404, "search", "Not found"),
+    "server_error": Template(500, "search", "Nothing to search"),
+    "throttled": Template(429, "search", "Too many requests", (("Retry-After", "60"),)),
+    "unavailable": Template(503, "search", "Service unavailable"),
+}
+
+_OAUTH = {
+    "missing_credentials": Template(400, "gateway", "Missing required request parameters: [grant_type, client_id]"),
+    "bad_request": Template(400, "oauth", "invalid_request"),
+    "unauthorized": Template(401, "oauth", "invalid_client"),
+    "not_found": Template(404, "gateway", "Not Found"),
+    "method_not_allowed": Template(405, "gateway", "Method Not Allowed"),
+    "server_error": Template(500, "gateway", "Internal server error"),
+    "throttled": Template(429, "gateway", "Too Many Requests", (("Retry-After", "60"),)),
+    "unavailable": Template(503, "gateway", "Service Unavailable"),
+}
+
+_FALLBACK = {
+    "not_found": Template(404, "drf", "Not found."),
+    "method_not_allowed": Template(405, "drf", "Method not allowed."),
+    "server_error": Template(500, "drf", "A server error occurred."),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The error policy of the routes under one path prefix."""
+
+    prefix: str
+    api: str
+    templates: dict = field(default_factory=dict)
+
+
+# Longest prefix first: the first match wins.
+POLICIES: tuple[Policy, ...] = (
+    Policy("/catalog/", "catalog", _EDX),
+    Policy("/enterprise/", "enterprise", _EDX),
+    Policy("/blendxapi/", "blendx", _BLENDX),
+    Policy("/search/", "search", _SEARCH),
+    Policy("/oauth2/", "oauth", _OAUTH),
+)
+_FALLBACK_POLICY = Policy("/", "other", _FALLBACK)
+
+
+def policy_for(path: str) -> Policy:
+    """The error policy of the API that owns `path`."""
+    for policy in POLICIES:
+        if path.startswith(policy.prefix):
+            return policy
+    return _FALLBACK_POLICY
+
+
+class ApiError(ProblemException):
+    """An error answer. `kind` picks the template; `message` and `headers` refine it.
+
+    It subclasses connexion's ProblemException so that connexion's security middleware lets it through
+    unchanged when an auth policy raises it.
+    """
+
+    def __init__(self, kind: str, message: str | None = None, *, status: int | None = None,
+                 headers: dict[str, str] | None = None, body: dict | None = None):
+        self.kind = kind
+        self.message = message
+        self.forced_status = status
+        self.extra_headers = headers or {}
+        self.body = body
+        super().__init__(status=status or 500, title=kind, detail=message)
+
+    @classmethod
+    def not_found(cls, message: str | None = None) -> "ApiError":
+        return cls("not_found", message)
+
+
+_STATUS_KINDS = {400: "bad_request", 401: "missing_credentials", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 406: "not_acceptable", 429: "throttled", 500: "server_error",
+                 503: "unavailable"}
+
+
+def error_response(path: str, kind: str, message: str | None = None, *, status: int | None = None,
+                   headers: dict[str, str] | None = None, body: dict | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """Status, body bytes and headers of an error of `kind` on the API owning `path`."""
+    templates = policy_for(path).templates
+    template = templates.get(kind) or _FALLBACK.get(kind) or Template(status or 500, "drf", message or kind)
+    out_headers = dict(template.headers)
+    out_headers.update(headers or {})
+    out_headers["Content-Type"] = template.content_type
+    if body is not None:
+        payload = orjson.dumps(body)
+    elif template.empty_body:
+        payload = b""
+    else:
+        payload = orjson.dumps(FAMILIES[template.family](message or template.message))
+    return status or template.status, payload, out_headers
+
+
+def handle_exception(request, exc: Exception) -> ConnexionResponse:
+    """The app-wide error handler: every error of every API goes through here."""
+    path = request.url.path
+    if isinstance(exc, ApiError):
+        status, body, headers = error_response(path, exc.kind, exc.message, status=exc.forced_status,
+                                               headers=exc.extra_headers, body=exc.body)
+    elif isinstance(exc, ProblemException):
+        # connexion's own problems: a missing credential (no scheme matched) is the one we expect.
+        kind = _STATUS_KINDS.get(exc.status, "server_error")
+        status, body, headers = error_response(path, kind)
+    elif isinstance(exc, HTTPException):
+        kind = _STATUS_KINDS.get(exc.status_code, "server_error")
+        status, body, headers = error_response(path, kind)
+        if exc.headers and "allow" in {k.lower() for k in exc.headers}:
+            headers.setdefault("Allow", exc.headers.get("Allow") or exc.headers.get("allow"))
+    else:
+        status, body, headers = error_response(path, "server_error")
+    content_type = headers.pop("Content-Type")
+    return ConnexionResponse(status_code=status, body=body, content_type=content_type, headers=headers)

@@ -1,0 +1,139 @@
+"""Typed, immutable settings, read once from CLI flags and the environment.
+
+Nothing else in the package reads `os.environ`: the CLI (or a test) builds one `Settings` and hands it to
+`create_app`. Environment variables give defaults that flags override; the names are the ones the
+documents use where they name one (`ACTION_SECRET`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPECS_DIR = PROJECT_ROOT / "specs"
+
+AUTH_MODES = ("permissive", "strict")
+ENTERPRISE_FORMATS = ("json", "xml")
+
+
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message names the setting."""
+
+
+def parse_clock(value: str | None) -> datetime | None:
+    """Parse an ISO 8601 instant (date or date-time); naive values are taken as UTC."""
+    if value in (None, ""):
+        return None
+    try:
+        text = value.strip().replace("Z", "+00:00")
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise SettingsError(f"--clock / MOCKSERVER_CLOCK: {value!r} is not an ISO 8601 date or date-time") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_size(value: str | int) -> str | int:
+    """A world size: small, default, large, or a number of courses."""
+    if isinstance(value, int):
+        if value < 1:
+            raise SettingsError(f"--size: {value} must be at least 1")
+        return value
+    text = str(value).strip().lower()
+    if text in ("small", "default", "large"):
+        return text
+    try:
+        return parse_size(int(text))
+    except ValueError:
+        raise SettingsError(f"--size: {value!r} is not small, default, large or a number of courses") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know, fixed for the life of one app."""
+
+    host: str = "127.0.0.1"
+    """Interface to bind; loopback unless the user asks otherwise."""
+    port: int = 8000
+    seed: int = 1
+    """Seed of the world: the same seed and clock give byte-identical responses."""
+    clock: datetime | None = None
+    """The world's "now"; None means the start of the current UTC day."""
+    size: str | int = "default"
+    action_secret: str = "your_secret"
+    """BlendX `actionsecret` value (env ACTION_SECRET). The default is the document's own example value."""
+    auth_mode: str = "permissive"
+    """permissive: any well-formed, unexpired JWT passes; strict: only tokens this mock signed."""
+    token_lifetime: int = 3600
+    """Seconds an issued access token lives (`expires_in`)."""
+    jwt_secret: str = "mockserver-local-signing-key-not-a-secret"
+    """HMAC key the mock signs its tokens with (strict mode verifies it)."""
+    clients: tuple[tuple[str, str], ...] = ()
+    """OAuth clients (id, secret) accepted in strict mode; empty means any client."""
+    enterprise_default_format: str = "json"
+    """json (the real servers) or xml (the Enterprise document's claim)."""
+    specs_dir: Path = DEFAULT_SPECS_DIR
+    scenarios: tuple[Path, ...] = ()
+    watch: bool = False
+    journal_size: int = 1000
+    """How many requests the journal keeps for /__admin/requests."""
+
+    def __post_init__(self) -> None:
+        if self.auth_mode not in AUTH_MODES:
+            raise SettingsError(f"auth mode {self.auth_mode!r}: expected one of {', '.join(AUTH_MODES)}")
+        if self.enterprise_default_format not in ENTERPRISE_FORMATS:
+            raise SettingsError(
+                f"enterprise default format {self.enterprise_default_format!r}: expected one of {', '.join(ENTERPRISE_FORMATS)}"
+            )
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"--port: {self.port} is not a TCP port")
+        if self.token_lifetime < 1:
+            raise SettingsError(f"token lifetime {self.token_lifetime} must be a positive number of seconds")
+        object.__setattr__(self, "size", parse_size(self.size))
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with some fields changed (settings themselves never change)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults from the environment, then explicit overrides (CLI flags); None overrides are ignored."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        if "ACTION_SECRET" in env:
+            values["action_secret"] = env["ACTION_SECRET"]
+        if "MOCKSERVER_SEED" in env:
+            values["seed"] = _int(env["MOCKSERVER_SEED"], "MOCKSERVER_SEED")
+        if "MOCKSERVER_CLOCK" in env:
+            values["clock"] = parse_clock(env["MOCKSERVER_CLOCK"])
+        if "MOCKSERVER_SIZE" in env:
+            values["size"] = env["MOCKSERVER_SIZE"]
+        if "MOCKSERVER_AUTH_MODE" in env:
+            values["auth_mode"] = env["MOCKSERVER_AUTH_MODE"]
+        if "MOCKSERVER_JWT_SECRET" in env:
+            values["jwt_secret"] = env["MOCKSERVER_JWT_SECRET"]
+        if "MOCKSERVER_ENTERPRISE_FORMAT" in env:
+            values["enterprise_default_format"] = env["MOCKSERVER_ENTERPRISE_FORMAT"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _int(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name}: {text!r} is not an integer") from None
+
+
+def start_of_utc_day(now: datetime | None = None) -> datetime:
+    """The default clock: midnight UTC of the current day, so "upcoming" stays upcoming all day."""
+    now = now or datetime.now(timezone.utc)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+__all__ = ["Settings", "SettingsError", "parse_clock", "parse_size", "start_of_utc_day"]

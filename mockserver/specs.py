@@ -1,0 +1,68 @@
+"""The OpenAPI specs under `specs/`: loaded once, looked up by API and by operation.
+
+Everything that needs a spec at run time (the app, the scenario loader, the contract runner, the docs
+generator) goes through here, so each file is parsed once per process.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from mockserver.settings import DEFAULT_SPECS_DIR
+
+SPEC_NAMES = ("catalog", "enterprise", "blendx", "oauth")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of one spec."""
+
+    api: str
+    operation_id: str
+    method: str
+    path: str  # the full public path template, base path included
+    spec_path: str  # the path template as written under `paths:`
+    definition: dict
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path, mtime: float) -> dict:
+    with path.open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_spec(name: str, specs_dir: Path = DEFAULT_SPECS_DIR) -> dict:
+    """A deep copy of spec `name` (callers may change their copy)."""
+    path = Path(specs_dir) / f"{name}.yaml"
+    return copy.deepcopy(_load(path, path.stat().st_mtime))
+
+
+def available_specs(specs_dir: Path = DEFAULT_SPECS_DIR) -> list[str]:
+    """The spec names that exist in `specs_dir`, in SPEC_NAMES order."""
+    return [n for n in SPEC_NAMES if (Path(specs_dir) / f"{n}.yaml").exists()]
+
+
+def base_path(spec: dict) -> str:
+    servers = spec.get("servers") or [{"url": "/"}]
+    url = servers[0].get("url", "/")
+    if "://" in url:
+        url = "/" + url.split("://", 1)[1].partition("/")[2]
+    return url.rstrip("/")
+
+
+def operations(name: str, spec: dict) -> list[Operation]:
+    """Every operation of a spec, with its full public path."""
+    prefix = base_path(spec)
+    found = []
+    for spec_path, item in (spec.get("paths") or {}).items():
+        for method, definition in item.items():
+            if method in HTTP_METHODS:
+                found.append(Operation(name, definition.get("operationId", ""), method.upper(),
+                                       prefix + spec_path, spec_path, definition))
+    return found

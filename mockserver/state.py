@@ -1,0 +1,61 @@
+"""The runtime state one app serves from: settings, the current world, auth knobs, journal, behaviours.
+
+Requests reach it as `request.scope["mockserver"]` (see `runtime_of`). A reload swaps whole objects
+(`world`, `auth`, `behaviours`) with one attribute assignment each, so a request in flight keeps the
+consistent set it started with and never sees a half-applied scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.auth import AuthConfig
+from mockserver.journal import Journal
+from mockserver.settings import Settings
+
+
+@dataclass
+class Snapshot:
+    """Everything a scenario load replaces, swapped as one object."""
+
+    world: Any
+    auth: AuthConfig
+    enterprise_format: str = "json"
+    behaviours: Any = None
+    scenarios: tuple = ()
+    generation: int = 0
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    snapshot: Snapshot
+    journal: Journal = field(default_factory=Journal)
+
+    @property
+    def world(self):
+        return self.snapshot.world
+
+    @property
+    def auth(self) -> AuthConfig:
+        return self.snapshot.auth
+
+    @property
+    def enterprise_format(self) -> str:
+        return self.snapshot.enterprise_format
+
+    def swap(self, snapshot: Snapshot) -> None:
+        """Install a new snapshot atomically (one reference assignment)."""
+        snapshot.generation = self.snapshot.generation + 1
+        self.snapshot = snapshot
+
+
+def runtime_of(request) -> Runtime:
+    """The runtime serving `request`."""
+    return request.scope["mockserver"]
+
+
+def world_of(request):
+    """The world of the snapshot current when the request started."""
+    return request.scope["mockserver.snapshot"].world
