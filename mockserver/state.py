@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.auth import AuthConfig
+from mockserver.cache import ResponseCache
 from mockserver.journal import Journal
 from mockserver.settings import Settings
 
@@ -32,6 +33,7 @@ class Runtime:
     settings: Settings
     snapshot: Snapshot
     journal: Journal = field(default_factory=Journal)
+    cache: ResponseCache = field(default_factory=ResponseCache)
 
     @property
     def world(self):
@@ -49,6 +51,7 @@ class Runtime:
         """Install a new snapshot atomically (one reference assignment)."""
         snapshot.generation = self.snapshot.generation + 1
         self.snapshot = snapshot
+        self.cache.clear()
 
 
 def runtime_of(request) -> Runtime:
