@@ -62,6 +62,11 @@ _BLENDX = {
     "unavailable": Template(503, "blendx", "Service unavailable"),
 }
 
+# The detail route words its 404 and 500 differently from the list route.
+_BLENDX_DETAIL = {**_BLENDX,
+                  "not_found": Template(404, "blendx", "Course not found"),
+                  "server_error": Template(500, "blendx", "Error fetching course details")}
+
 _SEARCH = {
     # Django's require_POST answers 405 with an empty HTML response and an Allow header.
     "method_not_allowed": Template(405, "search", "", (("Allow", "POST"),), empty_body=True,
@@ -103,6 +108,7 @@ class Policy:
 POLICIES: tuple[Policy, ...] = (
     Policy("/catalog/", "catalog", _EDX),
     Policy("/enterprise/", "enterprise", _EDX),
+    Policy("/blendxapi/discovery/course/", "blendx", _BLENDX_DETAIL),
     Policy("/blendxapi/", "blendx", _BLENDX),
     Policy("/search/", "search", _SEARCH),
     Policy("/oauth2/", "oauth", _OAUTH),
