@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CLIENTS := $(VENV)/.clients
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
@@ -17,10 +18,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Optional: the real client libraries for tests/clients/. A failure here is not fatal; those tests
+# then skip and say why.
+$(CLIENTS): requirements-clients.txt $(STAMP)
+	( $(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-clients.txt \
+	  && $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps edx-enterprise-data==10.22.14 \
+	  && touch $(CLIENTS) ) || echo "real client libraries could not be installed; tests/clients will skip"
+
 serve: $(STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT) $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(CLIENTS)
 	$(BIN)/python -m pytest $(ARGS)
 
 contract: $(STAMP)
