@@ -379,3 +379,19 @@ def test_challenge_and_retry_headers_are_required():
     headers = SPEC["components"]["headers"]
     assert headers["WWW-Authenticate"]["required"] is True
     assert headers["Retry-After"]["required"] is True
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "on_invalid"),
+    [
+        ("enterprise.get_enterprise_catalog", "404"),  # get_object_or_404 on the catalog
+        ("enterprise.get_catalog_course", None),  # unknown catalog: 403 from the role check, not lenient
+        ("enterprise.get_catalog_course_run", None),
+        ("enterprise.get_catalog_program", None),
+    ],
+)
+def test_unknown_catalog_handling_per_route(operation_id, on_invalid):
+    catalog = params_of(OPS[operation_id][2])["catalog_id"]
+    assert catalog.get("x-on-invalid") == on_invalid
+    if on_invalid is None:
+        assert "403" in catalog["description"]
