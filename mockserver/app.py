@@ -163,7 +163,9 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=True),
     )
     for name, spec in loaded:
-        connexion_app.add_api(spec, name=name, resolver=_RESOLVER, validate_responses=validate_responses)
+        # An explicit base path lets connexion order the APIs most specific first (BlendX lives at the root).
+        connexion_app.add_api(spec, name=name, base_path=specs.base_path(spec), resolver=_RESOLVER,
+                              validate_responses=validate_responses)
     for exc_class in (ProblemException, HTTPException):
         connexion_app.add_error_handler(exc_class, errors.handle_exception)
 
