@@ -1,0 +1,432 @@
+"""The contract runner: drives schemathesis 4 against a target with our specs, our checks and our safety policy.
+
+One run = for each API (catalog, enterprise, blendx): load `specs/<api>.yaml`, point it at the target,
+keep only read-only operations, run schemathesis' engine (examples, coverage and fuzzing phases; no
+stateful phase, it needs writes) with positive data only, and collect every failure as a `Finding`.
+
+Why positive-only: the real servers are lenient (a bad `limit` falls back to the default, a bad id is a
+404, a bad search `page_size` is a 500), so schemathesis' `negative_data_rejection` would report drift
+that is really the documented behaviour. Instead the specs mark lenient parameters with `x-on-invalid`
+and the `declared_leniency` domain check sends targeted out-of-schema values and asserts the declared
+fallback. `ignored_auth` and `missing_required_header` are replaced by `auth_rejection` for the same
+reason (the api.edx.org gateway answers a missing `Authorization` with 400, not 401/403);
+`unsupported_method` is off because it sends other methods, which a read-only run must not.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+import schemathesis
+from schemathesis.engine import events, from_schema
+
+from mockserver.contract import checks as domain_checks
+from mockserver.contract.context import RunContext, activate, active_run, deactivate
+from mockserver.contract.credentials import Credentials, CredentialsError, exchange_client_credentials
+from mockserver.contract.failures import ContractDrift, ProbeRequest
+from mockserver.contract.redact import Redactor
+from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
+
+__all__ = [
+    "APIS",
+    "DEFAULT_SPECS_DIR",
+    "BUILTIN_CHECKS",
+    "DISABLED_BUILTIN_CHECKS",
+    "ContractOptions",
+    "Finding",
+    "OperationResult",
+    "ContractResult",
+    "SetupError",
+    "run_contract",
+]
+
+APIS = ("catalog", "enterprise", "blendx")
+DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+EDX_APIS = frozenset({"catalog", "enterprise"})
+
+# schemathesis' checks that hold against real servers.
+BUILTIN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "positive_data_acceptance",
+    "allow_header_conformance",
+)
+# ...and the ones real servers legitimately fail or that would send writes (see the module docstring).
+DISABLED_BUILTIN_CHECKS = (
+    "negative_data_rejection",
+    "missing_required_header",
+    "ignored_auth",
+    "unsupported_method",
+    "use_after_free",
+    "ensure_resource_availability",
+    "object_level_authorization",
+)
+
+
+class SetupError(RuntimeError):
+    """The run could not start: spec missing, target unreachable, credentials missing or rejected."""
+
+
+@dataclass
+class ContractOptions:
+    """Everything a run needs; the CLI builds one from flags and the environment."""
+
+    base_url: str
+    apis: tuple[str, ...] = APIS
+    credentials: Credentials = field(default_factory=Credentials)
+    specs_dir: Path = DEFAULT_SPECS_DIR
+    max_examples: int = 20
+    seed: int | None = None
+    rate_limit: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    allow_unsafe_methods: bool = False
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass
+class Finding:
+    """One drift, ready for a report: where, what was expected, what came back, how to reproduce it."""
+
+    api: str
+    operation: str
+    check: str
+    code: str
+    title: str
+    pointer: str
+    expected: Any
+    actual: Any
+    message: str
+    curl: str
+
+
+@dataclass
+class OperationResult:
+    api: str
+    operation: str
+    cases: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str | None = None
+
+
+@dataclass
+class ContractResult:
+    """The outcome of a run; `exit_code` is 0 conforms, 1 drift found, 2 could not run."""
+
+    base_url: str
+    operations: dict[str, OperationResult] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    setup_error: str | None = None
+    seed: int | None = None
+    elapsed: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for op in self.operations.values() for f in op.findings]
+
+    @property
+    def cases(self) -> int:
+        return sum(op.cases for op in self.operations.values())
+
+    @property
+    def exit_code(self) -> int:
+        if self.setup_error is not None:
+            return 2
+        if self.findings:
+            return 1
+        return 2 if self.errors else 0
+
+
+# -- public entry point ----------------------------------------------------------------------------
+
+
+def run_contract(options: ContractOptions, redactor: Redactor | None = None) -> ContractResult:
+    """Run the contract of `options.apis` against `options.base_url`; never raises for target problems."""
+    redactor = redactor if redactor is not None else Redactor()
+    for secret in options.credentials.secrets():
+        redactor.add(secret)
+    result = ContractResult(base_url=options.base_url, seed=options.seed)
+    started = time.monotonic()
+    try:
+        specs = {api: _load_spec(options.specs_dir, api) for api in options.apis}
+        _check_reachable(options.base_url, options.timeout)
+        credentials = _resolve_credentials(options, redactor)
+        for api, raw in specs.items():
+            _run_api(api, raw, options, credentials, redactor, result)
+    except SetupError as exc:
+        result.setup_error = redactor.text(str(exc))
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+# -- setup -----------------------------------------------------------------------------------------
+
+
+def _load_spec(specs_dir: Path, api: str) -> dict[str, Any]:
+    if api not in APIS:
+        raise SetupError(f"unknown API {api!r} (choose from {', '.join(APIS)})")
+    path = Path(specs_dir) / f"{api}.yaml"
+    if not path.is_file():
+        raise SetupError(f"spec missing: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SetupError(f"spec unreadable: {path}: {exc}") from None
+    if not isinstance(raw, dict) or "paths" not in raw:
+        raise SetupError(f"spec invalid: {path} has no paths")
+    return raw
+
+
+def _check_reachable(base_url: str, timeout: float) -> None:
+    try:
+        httpx.get(base_url, timeout=min(timeout, 10.0))
+    except httpx.HTTPError as exc:
+        raise SetupError(f"target unreachable: {urlsplit(base_url).netloc} ({type(exc).__name__})") from None
+
+
+def _resolve_credentials(options: ContractOptions, redactor: Redactor) -> Credentials:
+    creds = options.credentials
+    if creds.jwt or not (creds.client_id and creds.client_secret):
+        return creds
+    try:
+        token = exchange_client_credentials(options.base_url, creds.client_id, creds.client_secret, options.timeout)
+    except CredentialsError as exc:
+        raise SetupError(f"bad credentials: {exc}") from None
+    redactor.add(token)
+    return Credentials(jwt=token, action_secret=creds.action_secret, client_id=creds.client_id,
+                       client_secret=creds.client_secret)
+
+
+def _auth_headers(api: str, creds: Credentials) -> dict[str, str]:
+    return creds.edx_headers() if api in EDX_APIS else creds.blendx_headers()
+
+
+def _config(options: ContractOptions, base_url: str, headers: dict[str, str], rate_limit: str | None):
+    data: dict[str, Any] = {
+        "base-url": base_url,
+        "request-timeout": options.timeout,
+        "output": {"sanitization": {"keys-to-sanitize": ["authorization", "actionsecret", "cookie", "set-cookie",
+                                                         "client_secret", "x-api-key"]}},
+        "generation": {"mode": "positive", "max-examples": options.max_examples},
+        "phases": {"coverage": {"unexpected-methods": []}, "stateful": {"enabled": False}},
+        "checks": {
+            **{name: {"enabled": True} for name in BUILTIN_CHECKS},
+            **{name: {"enabled": False} for name in DISABLED_BUILTIN_CHECKS},
+        },
+    }
+    if headers:
+        data["headers"] = headers
+    if rate_limit:
+        data["rate-limit"] = rate_limit
+    if options.seed is not None:
+        data["seed"] = options.seed
+    return schemathesis.Config.from_dict(data)
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Defence in depth: whatever a phase generates, nothing unsafe leaves the process during a contract run."""
+    run = active_run(case)
+    if run is not None:
+        run.policy.guard(case.method, run.url_for(case.formatted_path))
+
+
+# -- one API ---------------------------------------------------------------------------------------
+
+
+def _run_api(api: str, raw: dict, options: ContractOptions, creds: Credentials, redactor: Redactor,
+             result: ContractResult) -> None:
+    say = options.progress or (lambda line: None)
+    policy = SafetyPolicy(base_url=options.base_url, allow_unsafe_methods=options.allow_unsafe_methods)
+    rate_limit = options.rate_limit or policy.default_rate_limit()
+    headers = _auth_headers(api, creds)
+    prefix = urlsplit(((raw.get("servers") or [{"url": "/"}])[0]).get("url", "/")).path.rstrip("/")
+    base_url = options.base_url.rstrip("/") + prefix
+    if _requires_auth(raw) and not headers:
+        what = "a JWT (--jwt or --client-id/--client-secret)" if api in EDX_APIS else "an action secret"
+        raise SetupError(f"no credentials for {api}: {what} is required")
+
+    schema = schemathesis.openapi.from_dict(raw, config=_config(options, base_url, headers, rate_limit))
+    for operation in _operations(raw):
+        method, path = operation
+        label = f"{method.upper()} {path}"
+        result.operations.setdefault(label, OperationResult(api=api, operation=label))
+        if not policy.method_allowed(method, prefix + path):
+            result.operations[label].skipped = "not read-only (use --allow-unsafe-methods)"
+    if not options.allow_unsafe_methods:
+        schema = schema.include(lambda ctx: policy.method_allowed(ctx.operation.method, prefix + ctx.operation.path))
+
+    limiter = schema.config.rate_limit if rate_limit else None
+    run = RunContext(api=api, policy=policy, raw_spec=raw, auth_headers=headers, timeout=options.timeout,
+                     limiter=limiter, enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS))
+    _preflight(api, raw, run, prefix)
+    say(f"[{api}] {base_url}: {sum(1 for op in result.operations.values() if op.api == api and not op.skipped)} "
+        f"operations, up to {options.max_examples} examples each")
+    activate(schema, run)
+    try:
+        for event in from_schema(schema).execute():
+            _handle(event, api, result, redactor, say)
+    finally:
+        deactivate(schema)
+
+
+def _operations(raw: dict) -> list[tuple[str, str]]:
+    methods = {"get", "post", "put", "patch", "delete", "head", "options"}
+    return [(m, p) for p, item in (raw.get("paths") or {}).items() for m in item if m in methods]
+
+
+def _requires_auth(raw: dict) -> bool:
+    for method, path in _operations(raw):
+        if raw["paths"][path][method].get("security", raw.get("security")):
+            return True
+    return False
+
+
+def _preflight(api: str, raw: dict, run: RunContext, prefix: str) -> None:
+    """Reject the run early when the target refuses our credentials (exit 2, not drift)."""
+    for method, path in _operations(raw):
+        operation = raw["paths"][path][method]
+        if method != "get" or "{" in path or not operation.get("security", raw.get("security")):
+            continue
+        try:
+            response = run.send("GET", run.url_for(path))
+        except (httpx.HTTPError, UnsafeRequestRefused) as exc:
+            raise SetupError(f"target unreachable: {type(exc).__name__}") from None
+        if response.status_code in (401, 403):
+            raise SetupError(f"bad credentials: {api} answered {response.status_code} to GET {prefix}{path}")
+        return
+
+
+# -- events -> findings ----------------------------------------------------------------------------
+
+
+def _handle(event: Any, api: str, result: ContractResult, redactor: Redactor, say: Callable[[str], None]) -> None:
+    if isinstance(event, events.ScenarioFinished):
+        recorder = event.recorder
+        per_label: dict[str, int] = {}
+        for node in recorder.cases.values():
+            label = node.value.operation.label
+            per_label[label] = per_label.get(label, 0) + 1
+        for label, count in per_label.items():
+            result.operations.setdefault(label, OperationResult(api=api, operation=label)).cases += count
+        for case_id, nodes in recorder.checks.items():
+            for node in nodes:
+                if node.failure_info is None:
+                    continue
+                finding = _finding(api, node.name, node.failure_info.failure, recorder, case_id, redactor)
+                op = result.operations.setdefault(finding.operation, OperationResult(api=api, operation=finding.operation))
+                if not any(_same(finding, known) for known in op.findings):
+                    op.findings.append(finding)
+        if per_label or event.status.value != "skip":
+            failed = sum(1 for label in per_label for _ in result.operations[label].findings)
+            say(f"  {event.phase.value:<9} {recorder.label:<70} {sum(per_label.values()):>4} cases"
+                f"{'  ' + str(failed) + ' drift(s)' if failed else ''}")
+    elif isinstance(event, events.NonFatalError):
+        message = redactor.text(f"[{api}] {event.label}: {event.info.format(base_url_is_set=True)}".strip())
+        result.errors.append(message)
+        say("  error: " + message.splitlines()[0])
+    elif isinstance(event, events.FatalError):
+        message = redactor.text(f"[{api}] fatal: {type(event.exception).__name__}: {event.exception}")
+        result.errors.append(message)
+        say("  " + message)
+
+
+def _same(a: Finding, b: Finding) -> bool:
+    return (a.code, a.pointer, str(a.expected), a.check) == (b.code, b.pointer, str(b.expected), b.check)
+
+
+def _finding(api: str, check: str, failure: Any, recorder: Any, case_id: str, redactor: Redactor) -> Finding:
+    pointer, expected, actual = _locate(failure)
+    if isinstance(failure, ContractDrift) and failure.request is not None:
+        curl = _curl(failure.request, redactor)
+    else:
+        interaction = recorder.interactions.get(case_id)
+        if interaction is not None:
+            request = interaction.request
+            body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
+            headers = {k: v[0] if isinstance(v, list) else v for k, v in request.headers.items()}
+            curl = _curl(ProbeRequest(method=request.method, url=request.uri, headers=headers, body=body), redactor)
+        else:
+            curl = ""
+    return Finding(
+        api=api,
+        operation=failure.operation or recorder.label,
+        check=check,
+        code=failure.code,
+        title=redactor.text(failure.title),
+        pointer=pointer,
+        expected=_clean(expected, redactor),
+        actual=_clean(actual, redactor),
+        message=redactor.text(failure.message),
+        curl=curl,
+    )
+
+
+def _clean(value: Any, redactor: Redactor) -> Any:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    text = redactor.text(text)
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def _locate(failure: Any) -> tuple[str, Any, Any]:
+    """JSON pointer, expected and actual of any failure, ours or schemathesis'."""
+    if isinstance(failure, ContractDrift):
+        return failure.pointer, failure.expected, failure.actual
+    name = type(failure).__name__
+    if name == "JsonSchemaError":
+        pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in failure.instance_path)
+        keyword, value = _schema_keyword(failure)
+        return pointer, f"{keyword}: {json.dumps(value, default=str)}" if keyword else failure.title, failure.instance
+    if name == "UndefinedStatusCode":
+        return "/status", failure.defined_status_codes, failure.status_code
+    if name == "UndefinedContentType":
+        return "/headers/Content-Type", failure.defined_content_types, failure.content_type
+    if name == "MissingContentType":
+        return "/headers/Content-Type", "a Content-Type header", None
+    if name == "MissingHeaders":
+        return "/headers/" + ",".join(failure.missing_headers), "present", "missing"
+    if name in ("ServerError", "ContentTypeServerError"):
+        return "/status", "not a server error (< 500)", failure.status_code
+    if name == "RejectedPositiveData":
+        return "/status", failure.allowed_statuses, failure.status_code
+    if name == "MalformedJson":
+        return "", "a valid JSON body", failure.message.splitlines()[0] if failure.message else ""
+    return "", failure.title, failure.message.splitlines()[0] if failure.message else ""
+
+
+def _schema_keyword(failure: Any) -> tuple[str | None, Any]:
+    path = list(failure.schema_path)
+    node: Any = failure._root_schema
+    try:
+        for part in path:
+            node = node[part] if isinstance(node, dict) else node[int(part)]
+    except (KeyError, IndexError, ValueError, TypeError):
+        return (str(path[-1]) if path else None), None
+    return (str(path[-1]) if path else None), node
+
+
+def _curl(request: ProbeRequest, redactor: Redactor) -> str:
+    """A curl command reproducing `request`, with credentials replaced by `[REDACTED]`."""
+    parts = ["curl", "-X", request.method.upper(), _quote(redactor.text(request.url))]
+    skip = {"content-length", "host", "user-agent", "accept-encoding", "connection"}
+    for name, value in redactor.headers(request.headers).items():
+        if name.lower() not in skip:
+            parts += ["-H", _quote(f"{name}: {value}")]
+    if request.body:
+        parts += ["--data", _quote(redactor.text(request.body))]
+    return " ".join(parts)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
