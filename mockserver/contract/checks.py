@@ -413,8 +413,9 @@ def _compare_detail(run: RunContext, label: str, url: str, listed: dict, pointer
     detail = json_body(response)
     if response.status_code != 200 or not isinstance(detail, dict):
         return [ListDetailMismatch(operation=label, pointer=pointer,
-                                   expected=f"listed item answers 200 at {urlsplit(url).path}",
-                                   actual=response.status_code, request=request)]
+                                   expected=f"listed item answers 200 JSON at {urlsplit(url).path}",
+                                   actual=f"{response.status_code} {media_type(response.headers.get('content-type'))}",
+                                   request=request)]
     return [
         ListDetailMismatch(operation=label, pointer=f"{pointer}/{_escape(name)}", expected=value,
                            actual=detail[name], request=request,
@@ -619,8 +620,9 @@ def search_paging(run: RunContext, response: Any, case: Any) -> list[ContractDri
     results = body["results"]
     total = body.get("total")
     if not _is_int(total) or total < len(results):
-        findings.append(SearchPagingDrift(operation=label, pointer="/total", expected=f">= {len(results)} results",
-                                          actual=total))
+        findings.append(SearchPagingDrift(operation=label, pointer="/total",
+                                          expected="an integer >= the number of results", actual=total,
+                                          message=f"total={total!r} but {len(results)} results on this page"))
     size = _parse_int(_sent_form(response).get("page_size")) or 20
     if len(results) > size:
         findings.append(SearchPagingDrift(operation=label, pointer="/results", expected=f"at most page_size={size}",
@@ -826,3 +828,55 @@ def _probe_leniency(run: RunContext, case: Any, label: str, lenient: list) -> li
                 findings.extend(_family_findings(label, str(response.request.url), status, response.headers,
                                                  response.content, json_body(response), request))
     return findings
+
+
+def _absent_value(name: str, schema: dict) -> str | None:
+    """A value of the parameter's own format that names nothing in any world."""
+    if schema.get("type") == "integer":
+        candidate = "987654321"
+    elif schema.get("format") == "uuid" or "uuid" in name:
+        candidate = "00000000-0000-4000-8000-000000000000"
+    elif "run" in name or name == "openedx_course_id":
+        candidate = "course-v1:NoSuchOrg+NoSuch404+2099_T9"
+    elif "course_key" in name:
+        candidate = "NoSuchOrg+NoSuch404"
+    else:
+        candidate = "no-such-item-404"
+    pattern = schema.get("pattern")
+    if pattern and not re.search(pattern, candidate):
+        return None
+    return candidate
+
+
+@domain_check
+def missing_resource(run: RunContext, response: Any, case: Any) -> list[ContractDrift]:
+    """A detail route answers an id that does not exist with a declared 404 (or 403 where the real service denies
+    first, ground truth E6) in its family's error body: DRF `{"detail"}`, BlendX `{"message", "status": "failed"}`."""
+    if response.status_code >= 300 or case.method.upper() != "GET" or "{" not in case.operation.path:
+        return []
+    label = case.operation.label
+    return run.memo(("absent:" + label, label), functools.partial(_probe_absent, run, case, label), limit=1)
+
+
+def _probe_absent(run: RunContext, case: Any, label: str) -> list[ContractDrift]:
+    path_item = (run.raw_spec.get("paths") or {}).get(case.operation.path) or {}
+    operation = path_item.get("get") or {}
+    parameters = [_deref(run.raw_spec, p) for p in [*path_item.get("parameters", []), *operation.get("parameters", [])]]
+    path_names = re.findall(r"\{([^}]+)\}", case.operation.path)
+    if not path_names:
+        return []
+    last = path_names[-1]
+    schema = next((_deref(run.raw_spec, p.get("schema") or {}) for p in parameters
+                   if p.get("in") == "path" and p.get("name") == last), {})
+    value = _absent_value(last, schema)
+    if value is None:
+        return []
+    url = run.url_for(_fill_path(case.operation.path, {**(case.path_parameters or {}), last: value}))
+    response = run.send("GET", url, params=dict(case.query or {}) or None)
+    request = run.describe(response)
+    declared = set((operation.get("responses") or {}))
+    status = response.status_code
+    if status not in (403, 404) or str(status) not in declared:
+        return [LeniencyDrift(operation=label, pointer="/status", expected=f"a declared 404 for {last}={value}",
+                              actual=status, request=request)]
+    return _family_findings(label, url, status, response.headers, response.content, json_body(response), request)

@@ -216,6 +216,8 @@ def _config(options: ContractOptions, base_url: str, headers: dict[str, str], ra
     data: dict[str, Any] = {
         "base-url": base_url,
         "request-timeout": options.timeout,
+        # Keep testing an operation after its first failure: a drift report must show every drift, not the first.
+        "continue-on-failure": True,
         "output": {"sanitization": {"keys-to-sanitize": ["authorization", "actionsecret", "cookie", "set-cookie",
                                                          "client_secret", "x-api-key"]}},
         "generation": {"mode": "positive", "max-examples": options.max_examples},
