@@ -34,6 +34,8 @@ DRF_JWT_401_TEXTS = {
     "Invalid payload.",
     "User account is disabled.",
     "Authentication credentials were not provided.",
+    "Invalid Authorization header. No credentials provided.",
+    "Invalid Authorization header. Credentials string should not contain spaces.",
 }
 
 
