@@ -37,6 +37,7 @@ from mockserver.journal import Journal
 from mockserver.render import json_response
 from mockserver.routing import SlashCanonicaliser, build_routes
 from mockserver.scenarios.behaviours import BehaviourMiddleware
+from mockserver.scenarios.manager import install as install_scenarios
 from mockserver.settings import Settings, start_of_utc_day
 from mockserver.state import Runtime, Snapshot
 
@@ -171,4 +172,6 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
 
     canonicaliser = SlashCanonicaliser(route.path for route in routes)
     app = MockApp(runtime, connexion_app, canonicaliser)
+    # Scenario files (--scenario, --watch): checked and installed before the app serves anything.
+    install_scenarios(runtime, settings)
     return app

@@ -1,0 +1,315 @@
+"""Loading scenario files: read and check each file, then build one complete snapshot from a list of them.
+
+Two steps, both reporting every problem at once with file, line, column and field path:
+
+1. `read_scenario` — YAML syntax, the scenario schema (`schemas/scenario.schema.json`), and the rules a
+   schema cannot say (a `when.path` naming a parameter the operation does not have, `partial_errors` on an
+   operation that is not BlendX's list, a forced body that breaks the spec's response schema, ...).
+2. `build_snapshot` — merges the files (later files win: settings are replaced, records merged field by
+   field, behaviours of later files are tried first), builds the candidate world with the records as its
+   overlay, and renders every record through the real handlers, validating each body against the
+   response schema of the spec (`records_check.py`). Only when nothing is wrong is a `Snapshot` returned;
+   the caller swaps it in whole, so a file with any problem is never partly applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver import specs
+from mockserver.auth import AuthConfig
+from mockserver.scenarios import records as rec
+from mockserver.scenarios.behaviours import Action, Behaviour, BehaviourSet
+from mockserver.scenarios.problems import Problem, ScenarioError
+from mockserver.scenarios.source import Source, parse
+from mockserver.scenarios.validate import check_document, describe, spec_schemas
+from mockserver.settings import Settings, SettingsError, parse_clock, start_of_utc_day
+from mockserver.state import Snapshot
+
+PARTIAL_ERRORS_OPERATIONS = ("blendx.list_courses",)
+ACTIONS = ("latency", "respond", "fault", "partial_errors")
+
+
+@dataclass
+class Scenario:
+    """One checked scenario file."""
+
+    name: str
+    file: str
+    source: Source
+    path: Path | None = None
+    text: str = ""
+
+    @property
+    def data(self) -> dict:
+        return self.source.data or {}
+
+    def describe(self) -> dict:
+        data = self.data
+        return {"name": self.name, "file": self.file, "description": data.get("description", ""),
+                "records": {kind: len(items) for kind, items in (data.get("records") or {}).items()},
+                "behaviours": len(data.get("behaviours") or [])}
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_scenario(text: str, file: str, path: Path | None = None) -> Scenario:
+    """Parse and check one scenario document; raises `ScenarioError` with all its problems."""
+    source, problems = parse(text, file)
+    if source is None:
+        raise ScenarioError(problems)
+    problems += check_document(source)
+    if isinstance(source.data, dict):
+        problems += _check_rules(source)
+    if problems:
+        raise ScenarioError(problems)
+    data = source.data or {}
+    name = data.get("name") or (path.stem if path else "posted")
+    return Scenario(name, file, source, path, text)
+
+
+def read_file(path: Path | str) -> Scenario:
+    """`read_scenario` on a file; an unreadable file is a problem too."""
+    path = Path(path)
+    file = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(file, 1, 1, (), f"cannot read the file: {exc}")]) from None
+    return read_scenario(text, file, path)
+
+
+def read_files(paths) -> list[Scenario]:
+    """All files read and checked; one `ScenarioError` with the problems of every file."""
+    scenarios, problems = [], []
+    for path in paths:
+        try:
+            scenarios.append(read_file(path))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
+
+
+def _path_params(operation) -> set[str]:
+    return set(re.findall(r"{([^}]+)}", operation.path)) if operation else set()
+
+
+def _check_rules(source: Source) -> list[Problem]:
+    """What the JSON Schema cannot express."""
+    data = source.data or {}
+    problems = []
+    if isinstance(data.get("clock"), str):
+        try:
+            parse_clock(data["clock"])
+        except SettingsError:
+            problems.append(source.problem(("clock",), f"{data['clock']!r} is not a valid ISO 8601 date or date-time"))
+    schemas = spec_schemas()
+    behaviours = data.get("behaviours")
+    for i, raw in enumerate(behaviours if isinstance(behaviours, list) else []):
+        # The schema has already reported malformed entries; only well-formed parts are checked here.
+        if not isinstance(raw, dict) or schemas.operation(raw.get("operation")) is None:
+            continue
+        base = ("behaviours", i)
+        operation = schemas.operation(raw["operation"])
+        params = _path_params(operation)
+        when = raw.get("when") if isinstance(raw.get("when"), dict) else {}
+        for key in when.get("path") if isinstance(when.get("path"), dict) else {}:
+            if operation is not None and key not in params:
+                known = ", ".join(sorted(params)) or "none"
+                problems.append(source.problem(base + ("when", "path", key),
+                                               f"{raw['operation']} has no path parameter {key!r} (it has: {known})",
+                                               at_key=True))
+        sequence = raw.get("sequence") if isinstance(raw.get("sequence"), list) else []
+        steps = [(base, raw)] + [(base + ("sequence", j), step) for j, step in enumerate(sequence)
+                                 if isinstance(step, dict)]
+        if not any(a in raw for a in ACTIONS) and not raw.get("sequence"):
+            problems.append(source.problem(base, "this behaviour does nothing: give latency, respond, fault, "
+                                                 "partial_errors or a sequence"))
+        for where, action in steps:
+            problems += _check_action(source, where, raw["operation"], action, schemas)
+    return problems
+
+
+def _check_action(source: Source, where: tuple, operation_id: str, action: dict, schemas) -> list[Problem]:
+    problems = []
+    latency = action.get("latency")
+    if isinstance(latency, dict) and isinstance(latency.get("min"), int) and isinstance(latency.get("max"), int) \
+            and latency["min"] > latency["max"]:
+        problems.append(source.problem(where + ("latency",), f"min {latency['min']} is above max {latency['max']}"))
+    if "respond" in action and "fault" in action:
+        problems.append(source.problem(where + ("fault",), "a step either responds or faults, not both", at_key=True))
+    if "respond" in action and "partial_errors" in action:
+        problems.append(source.problem(where + ("partial_errors",),
+                                       "partial_errors extends the normal answer; it cannot go with respond",
+                                       at_key=True))
+    if "partial_errors" in action and operation_id not in PARTIAL_ERRORS_OPERATIONS:
+        problems.append(source.problem(where + ("partial_errors",),
+                                       f"partial_errors is a BlendX list field; {operation_id} has none "
+                                       f"(use it on {', '.join(PARTIAL_ERRORS_OPERATIONS)})", at_key=True))
+    respond = action.get("respond")
+    if isinstance(respond, dict) and "body" in respond and not isinstance(respond["body"], str) \
+            and isinstance(respond.get("status"), int):
+        status = respond["status"]
+        for error in schemas.errors(operation_id, status, respond["body"]):
+            for path, message, at_key in describe(error, where + ("respond", "body")):
+                problems.append(source.problem(path, f"{message} (spec response schema of {operation_id} {status})",
+                                               at_key=at_key))
+    pe = action.get("partial_errors")
+    if isinstance(pe, dict) and isinstance(pe.get("count"), int) and isinstance(pe.get("errors"), list) \
+            and pe["count"] < len(pe["errors"]):
+        problems.append(source.problem(where + ("partial_errors", "count"),
+                                       f"count {pe['count']} is less than the {len(pe['errors'])} errors listed"))
+    return problems
+
+
+# --- building a snapshot --------------------------------------------------------------------------------
+
+
+@dataclass
+class Merged:
+    """The settings, auth, records and behaviours of several scenarios, later files winning."""
+
+    seed: int
+    clock: object
+    size: object
+    auth: AuthConfig
+    expire_tokens: bool
+    enterprise_format: str
+    behaviours: list = field(default_factory=list)
+
+
+def merge(scenarios: list[Scenario], settings: Settings) -> Merged:
+    auth = AuthConfig.from_settings(settings)
+    merged = Merged(settings.seed, settings.clock, settings.size, auth, False, settings.enterprise_default_format)
+    auth_fields = {}
+    for scenario in scenarios:
+        data = scenario.data
+        merged.seed = data.get("seed", merged.seed)
+        if "clock" in data:
+            merged.clock = parse_clock(data["clock"])
+        merged.size = data.get("size", merged.size)
+        auth_fields.update({k: v for k, v in (data.get("auth") or {}).items() if k != "tokens_expired"})
+        if "tokens_expired" in (data.get("auth") or {}):
+            merged.expire_tokens = data["auth"]["tokens_expired"]
+        merged.enterprise_format = (data.get("enterprise") or {}).get("default_format", merged.enterprise_format)
+    if auth_fields:
+        merged.auth = AuthConfig(auth_fields.get("mode", auth.mode), auth_fields.get("action_secret", auth.action_secret),
+                                 auth_fields.get("token_lifetime", auth.token_lifetime), auth.jwt_secret, auth.clients)
+    # Later files first: their behaviours are tried before those of earlier files.
+    for scenario in reversed(scenarios):
+        merged.behaviours += compile_behaviours(scenario)
+    return merged
+
+
+def compile_behaviours(scenario: Scenario) -> list[Behaviour]:
+    out = []
+    for i, raw in enumerate(scenario.data.get("behaviours") or []):
+        line, _ = scenario.source.where(("behaviours", i))
+        steps = tuple((step.get("times", 1), Action.from_spec(step)) for step in raw.get("sequence") or ())
+        when = raw.get("when") or {}
+        out.append(Behaviour(raw["operation"], Action.from_spec(raw), steps, raw.get("name"),
+                             dict(when.get("path") or {}), dict(when.get("query") or {}),
+                             f"{scenario.file}:{line}"))
+    return out
+
+
+def jwt_operations(specs_dir=specs.DEFAULT_SPECS_DIR) -> frozenset:
+    """operationIds whose security accepts the `jwt` scheme."""
+    found = set()
+    for name in specs.available_specs(specs_dir):
+        document = specs.load_spec(name, specs_dir)
+        default = document.get("security") or []
+        for op in specs.operations(name, document):
+            security = op.definition.get("security", default) or []
+            if any("jwt" in requirement for requirement in security):
+                found.add(op.operation_id)
+    return frozenset(found)
+
+
+def build_world(seed, clock, size, overlay=None):
+    """The world for these knobs (None while the world package is not there)."""
+    try:
+        from mockserver.world import build_world as _build
+    except ImportError:
+        return None
+    clock = clock or start_of_utc_day()
+    if overlay is None:
+        return _build(seed=seed, clock=clock, size=size)
+    return _build(seed=seed, clock=clock, size=size, overlay=overlay)
+
+
+def _world_problem(scenarios: list[Scenario], exc) -> Problem:
+    """Place a `WorldError` on the record (and field) of the scenario that set it."""
+    record, field_name = str(getattr(exc, "record", "") or ""), getattr(exc, "field", None)
+    for scenario in reversed(scenarios):
+        for kind, items in (scenario.data.get("records") or {}).items():
+            for key in items or {}:
+                if key and (key in record) and (kind in record or not any(k.name in record for k in rec.RECORD_KINDS)):
+                    path = rec.record_path(kind, key)
+                    if field_name:
+                        path += tuple(int(p) if p.isdigit() else p
+                                      for p in re.split(r"[.\[\]]+", str(field_name)) if p)
+                    return scenario.source.problem(path, str(exc), at_key=bool(field_name))
+    # Not traceable to one record: report it at the records of the last file that has any.
+    for scenario in reversed(scenarios):
+        if scenario.data.get("records"):
+            return scenario.source.problem(("records",), str(exc), at_key=True)
+    return Problem(scenarios[-1].file if scenarios else "<scenario>", 1, 1, (), str(exc))
+
+
+def overlay_of(scenarios: list[Scenario]):
+    overlay = None
+    for scenario in scenarios:
+        records = scenario.data.get("records")
+        if records:
+            part = rec.to_overlay(records)
+            overlay = part if overlay is None else overlay.merged(part)
+    return overlay
+
+
+def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_world=None,
+                   check_records: bool = True) -> Snapshot:
+    """A complete snapshot for `scenarios` on top of `settings`; raises `ScenarioError` with every problem.
+
+    `default_world` (the world of `settings` alone) is reused when no scenario changes the seed, clock,
+    size or records, so a behaviour-only reload costs no world build.
+    """
+    merged = merge(scenarios, settings)
+    overlay = overlay_of(scenarios)
+    same_world = (overlay is None and (merged.seed, merged.clock, merged.size)
+                  == (settings.seed, settings.clock, settings.size))
+    try:
+        if same_world and default_world is not None:
+            world = default_world
+        else:
+            world = build_world(merged.seed, merged.clock, merged.size, overlay)
+    except Exception as exc:  # noqa: BLE001 - the world reports bad records as WorldError (a ValueError)
+        from_world = type(exc).__name__ == "WorldError" or isinstance(exc, (ValueError, KeyError, TypeError))
+        if not from_world:
+            raise
+        raise ScenarioError([_world_problem(scenarios, exc)]) from None
+    behaviours = BehaviourSet(merged.behaviours, merged.expire_tokens, jwt_operations(settings.specs_dir))
+    snapshot = Snapshot(world=world, auth=merged.auth, enterprise_format=merged.enterprise_format,
+                        behaviours=behaviours, scenarios=tuple(s.name for s in scenarios))
+    if check_records and overlay is not None and world is not None:
+        from mockserver.scenarios.records_check import check_records as _check
+
+        problems = _check(scenarios, snapshot, settings)
+        if problems:
+            raise ScenarioError(problems)
+    return snapshot
+
+
+def load(paths, settings: Settings) -> tuple[list[Scenario], Snapshot]:
+    """Read, check and build: the scenarios and the snapshot to install."""
+    scenarios = read_files(paths)
+    return scenarios, build_snapshot(scenarios, settings)

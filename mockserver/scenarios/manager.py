@@ -1,0 +1,185 @@
+"""The scenarios of one running app: what is loaded, loading more, reloading, resetting, watching files.
+
+`install(runtime, settings)` is the hook `create_app` calls: it loads `--scenario` files (refusing to start
+when any is wrong), attaches a `ScenarioManager` as `runtime.scenarios`, and with `--watch` starts a
+watcher thread. Every change builds a complete new snapshot off the request path (admin calls run the
+build in a worker thread) and installs it with `runtime.swap`, one reference assignment: a request in
+flight keeps the snapshot it started with, so a reload never fails a request. A change that fails leaves
+the previous snapshot serving; the reason is kept (`last_error`, shown by `/__admin/scenarios`) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from mockserver.scenarios.loader import Scenario, build_snapshot, read_files, read_scenario
+from mockserver.scenarios.problems import ScenarioError
+from mockserver.settings import Settings
+from mockserver.state import Runtime, Snapshot
+
+log = logging.getLogger("mockserver.scenarios")
+
+
+class ScenarioManager:
+    """Loads scenarios into a runtime; thread-safe (admin requests and the file watcher both call it)."""
+
+    def __init__(self, runtime: Runtime, settings: Settings):
+        self.runtime = runtime
+        self.settings = settings
+        self.startup_paths: tuple[Path, ...] = tuple(Path(p) for p in settings.scenarios)
+        self.paths: list[Path] = list(self.startup_paths)
+        self.posted: list[Scenario] = []
+        self.loaded: list[Scenario] = []
+        self.last_error: dict | None = None
+        self.default_world = runtime.snapshot.world
+        self.reloads = 0
+        self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def _build(self, scenarios: list[Scenario]) -> Snapshot:
+        return build_snapshot(scenarios, self.settings, default_world=self.default_world)
+
+    def _install(self, scenarios: list[Scenario], snapshot: Snapshot) -> None:
+        self.runtime.swap(snapshot)
+        self.loaded = scenarios
+        self.last_error = None
+        self.reloads += 1
+        log.info("scenarios loaded: %s (generation %d)", ", ".join(s.name for s in scenarios) or "(none)",
+                 snapshot.generation)
+
+    def _fail(self, action: str, exc: ScenarioError) -> ScenarioError:
+        self.last_error = {"action": action, "at": time.time(), "problems": [p.as_dict() for p in exc.problems]}
+        log.error("scenario %s failed; the previous world keeps serving:\n%s", action, exc)
+        return exc
+
+    def _apply(self, action: str, paths: list[Path], posted: list[Scenario]) -> list[Scenario]:
+        """Read `paths`, add `posted`, build and install; on any problem change nothing and raise."""
+        with self._lock:
+            try:
+                scenarios = read_files(paths) + posted
+                snapshot = self._build(scenarios)
+            except ScenarioError as exc:
+                raise self._fail(action, exc) from None
+            self.paths, self.posted = list(paths), list(posted)
+            self._install(scenarios, snapshot)
+            return scenarios
+
+    # -- public operations ----------------------------------------------------------------------------
+
+    def load_startup(self) -> None:
+        """Load the `--scenario` files; raises `ScenarioError` (the app must not start on a bad file)."""
+        if self.startup_paths:
+            self._apply("load", list(self.startup_paths), [])
+
+    def reload(self) -> list[Scenario]:
+        """Re-read the loaded files (posted scenarios stay); keeps the old world on failure."""
+        return self._apply("reload", self.paths, self.posted)
+
+    def add_paths(self, paths, *, replace: bool = False) -> list[Scenario]:
+        """Load more files on top (or instead, with `replace`)."""
+        new = [Path(p) for p in paths]
+        if replace:
+            return self._apply("load", new, [])
+        return self._apply("load", [*self.paths, *new], self.posted)
+
+    def add_text(self, text: str, *, name: str = "posted", replace: bool = False) -> list[Scenario]:
+        """Load a scenario from YAML text (an admin POST)."""
+        try:
+            scenario = read_scenario(text, f"<{name}>")
+        except ScenarioError as exc:
+            raise self._fail("load", exc) from None
+        if replace:
+            return self._apply("load", [], [scenario])
+        return self._apply("load", self.paths, [*self.posted, scenario])
+
+    def clear(self) -> None:
+        """Back to the default world: no scenarios at all."""
+        with self._lock:
+            snapshot = Snapshot(world=self.default_world, auth=self._default_auth(),
+                                enterprise_format=self.settings.enterprise_default_format)
+            self.paths, self.posted = [], []
+            self._install([], snapshot)
+
+    def reset(self) -> None:
+        """Back to how the app started: the startup files re-read, posted scenarios dropped, counters fresh."""
+        if self.startup_paths:
+            self._apply("reset", list(self.startup_paths), [])
+        else:
+            self.clear()
+
+    def _default_auth(self):
+        from mockserver.auth import AuthConfig
+
+        return AuthConfig.from_settings(self.settings)
+
+    def describe(self) -> dict:
+        snapshot = self.runtime.snapshot
+        behaviours = getattr(snapshot.behaviours, "behaviours", []) or []
+        return {
+            "generation": snapshot.generation,
+            "loaded": [s.describe() for s in self.loaded],
+            "files": [str(p) for p in self.paths],
+            "behaviours": [b.describe() for b in behaviours],
+            "tokens_expired": bool(getattr(snapshot.behaviours, "expire_tokens", False)),
+            "enterprise_format": snapshot.enterprise_format,
+            "watching": self._watcher is not None and self._watcher.is_alive(),
+            "last_error": self.last_error,
+        }
+
+    # -- watching -------------------------------------------------------------------------------------
+
+    def watch(self) -> None:
+        """Reload whenever a loaded file changes (a background thread using watchfiles)."""
+        if self._watcher is not None:
+            return
+        self._stop.clear()
+        self._watcher = threading.Thread(target=self._watch_loop, name="mockserver-scenario-watch", daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
+
+    def _watch_loop(self) -> None:
+        from watchfiles import watch
+
+        while not self._stop.is_set():
+            targets = {p.resolve().parent for p in self.paths} or {Path.cwd()}
+            watched = {p.resolve() for p in self.paths}
+            for changes in watch(*targets, stop_event=self._stop, debounce=200, rust_timeout=500,
+                                 yield_on_timeout=True):
+                touched = {Path(path).resolve() for _change, path in changes}
+                if touched & watched:
+                    try:
+                        self.reload()
+                    except ScenarioError:
+                        pass  # already recorded and logged; the previous world keeps serving
+                if {p.resolve() for p in self.paths} != watched:
+                    break  # the file list changed (admin load): watch the new set
+
+
+def install(runtime: Runtime, settings: Settings) -> ScenarioManager:
+    """The `create_app` hook: load startup scenarios into `runtime`, start watching if asked."""
+    manager = ScenarioManager(runtime, settings)
+    runtime.scenarios = manager
+    manager.load_startup()
+    if settings.watch:
+        manager.watch()
+    return manager
+
+
+def manager_of(runtime: Runtime) -> ScenarioManager:
+    """The runtime's scenario manager (created on first use for apps built without the hook)."""
+    manager = getattr(runtime, "scenarios", None)
+    if manager is None:
+        manager = ScenarioManager(runtime, runtime.settings)
+        runtime.scenarios = manager
+    return manager
