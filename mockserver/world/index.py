@@ -1,0 +1,324 @@
+"""Indexes built once per world, and the query logic that runs over them.
+
+- `LazySeq`: a read-only sequence (len, index, slice) that materializes entities on access, so a
+  100,000-course result can be counted and paged without building every entity.
+- `CatalogQuery` / `CourseIndex`: discovery catalog queries in Elasticsearch `query_string` style
+  (`*:*`, `org:MITx`, `subjects:"Computer Science"`, `key:("A+B" OR "C+D")`, `AND`/`OR`/`NOT`,
+  parentheses), evaluated with per-field posting sets instead of scans.
+- `BlendXIndex`: BlendX list filtering (org CSV, tags CSV match-any, `search` ILIKE-style substring
+  over display_name/short_description/overview) and ordering, with per-field orders computed once.
+- `SearchIndex`: edx-search course discovery (word match over the indexed text, exact-match term
+  filters, enrollment window).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class LazySeq(Sequence, Generic[T]):
+    """Sequence over `ids`, materializing each item with `get(id)` on access."""
+
+    __slots__ = ("_ids", "_get")
+
+    def __init__(self, ids: Sequence, get: Callable[[Any], T]):
+        self._ids = ids
+        self._get = get
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return [self._get(i) for i in self._ids[item]]
+        return self._get(self._ids[item])
+
+    def __iter__(self):
+        get = self._get
+        for i in self._ids:
+            yield get(i)
+
+    @property
+    def ids(self) -> Sequence:
+        """The natural keys (or internal ids) behind the sequence, in order."""
+        return self._ids
+
+
+# ---------------------------------------------------------------------------- catalog queries
+_TOKEN_RE = re.compile(r'\(|\)|"[^"]*"|[^\s()"]+')
+
+
+class QuerySyntaxError(ValueError):
+    pass
+
+
+class CourseIndex:
+    """Posting sets of the course fields catalog queries may name."""
+
+    FIELDS = ("org", "key", "number", "subjects", "level_type", "title", "language")
+
+    def __init__(self, cores: Sequence, subject_names: dict[str, tuple[str, str]]):
+        self.n = len(cores)
+        self.postings: dict[str, dict[str, set[int]]] = {f: {} for f in self.FIELDS if f != "title"}
+        self.titles: list[str] = []
+        for i, c in enumerate(cores):
+            org, number = c.key.split("+")
+            self._add("org", org, i)
+            self._add("key", c.key, i)
+            self._add("number", number, i)
+            for s in c.subjects:
+                name, slug = subject_names.get(s, (s, s))
+                self._add("subjects", name, i)
+                self._add("subjects", slug, i)
+            if c.level_type:
+                self._add("level_type", c.level_type, i)
+            self._add("language", c.lang, i)
+            self.titles.append(c.title.lower())
+
+    def _add(self, fieldname: str, value: str, i: int) -> None:
+        self.postings[fieldname].setdefault(value.lower(), set()).add(i)
+
+    def term(self, fieldname: str, value: str) -> set[int]:
+        value = value.lower()
+        if fieldname == "title":
+            return {i for i, t in enumerate(self.titles) if value == "*" or value in t}
+        posting = self.postings.get(fieldname)
+        if posting is None:
+            return set()
+        if value == "*":
+            return set().union(*posting.values()) if posting else set()
+        return set(posting.get(value, ()))
+
+    def evaluate(self, query: str) -> list[int]:
+        """Indices of the courses matching `query`, ascending."""
+        return sorted(CatalogQuery(query).evaluate(self))
+
+
+class CatalogQuery:
+    """A parsed query_string: OR of AND-groups of (possibly negated) terms."""
+
+    def __init__(self, query: str):
+        self.query = query
+        self.tokens = _TOKEN_RE.findall(query or "")
+        self.pos = 0
+        self.tree = self._expr() if self.tokens else ("all",)
+        if self.pos != len(self.tokens):
+            raise QuerySyntaxError(f"unexpected {self.tokens[self.pos]!r} in query {query!r}")
+
+    def _peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def _next(self):
+        tok = self._peek()
+        if tok is None:
+            raise QuerySyntaxError(f"query ends early: {self.query!r}")
+        self.pos += 1
+        return tok
+
+    def _expr(self):
+        groups = [self._and()]
+        while self._peek() in ("OR", "||"):
+            self._next()
+            groups.append(self._and())
+        return ("or", groups) if len(groups) > 1 else groups[0]
+
+    def _and(self):
+        terms = [self._unary()]
+        while self._peek() not in (None, ")", "OR", "||"):
+            if self._peek() in ("AND", "&&"):
+                self._next()
+            terms.append(self._unary())
+        return ("and", terms) if len(terms) > 1 else terms[0]
+
+    def _unary(self):
+        tok = self._peek()
+        if tok in ("NOT", "!"):
+            self._next()
+            return ("not", self._unary())
+        if tok and tok.startswith("-") and len(tok) > 1:
+            self.tokens[self.pos] = tok[1:]
+            return ("not", self._unary())
+        return self._atom()
+
+    def _atom(self):
+        tok = self._next()
+        if tok == "(":
+            inner = self._expr()
+            if self._next() != ")":
+                raise QuerySyntaxError(f"missing ')' in {self.query!r}")
+            return inner
+        if tok in ("*:*", "*"):
+            return ("all",)
+        if ":" not in tok:
+            return ("term", "title", tok.strip('"'))
+        fieldname, _, value = tok.partition(":")
+        if value:
+            return ("term", fieldname, value.strip('"'))
+        nxt = self._next()
+        if nxt == "(":
+            values = []
+            while self._peek() not in (")", None):
+                v = self._next()
+                if v not in ("OR", "||"):
+                    values.append(v.strip('"'))
+            if self._next() != ")":
+                raise QuerySyntaxError(f"missing ')' in {self.query!r}")
+            return ("or", [("term", fieldname, v) for v in values]) if values else ("none",)
+        return ("term", fieldname, nxt.strip('"'))
+
+    def evaluate(self, index: CourseIndex) -> set[int]:
+        return self._eval(self.tree, index)
+
+    def _eval(self, node, index: CourseIndex) -> set[int]:
+        kind = node[0]
+        if kind == "all":
+            return set(range(index.n))
+        if kind == "none":
+            return set()
+        if kind == "term":
+            return index.term(node[1], node[2])
+        if kind == "not":
+            return set(range(index.n)) - self._eval(node[1], index)
+        if kind == "and":
+            parts = [self._eval(n, index) for n in node[1]]
+            return set.intersection(*parts)
+        return set().union(*(self._eval(n, index) for n in node[1]))
+
+
+def key_query(keys: Sequence[str]) -> str:
+    """The query that matches exactly the courses `keys` (`NOT *:*` when empty)."""
+    if not keys:
+        return "NOT *:*"
+    return "key:(" + " OR ".join(f'"{k}"' for k in keys) + ")"
+
+
+# ---------------------------------------------------------------------------- BlendX
+BLENDX_ORDER_FIELDS = ("created_at", "display_name", "start", "end", "price", "avg_rating")
+
+
+class BlendXIndex:
+    """Filter and order BlendX courses; `cores` are `generate.BlendXCore`s (index = position)."""
+
+    def __init__(self, cores: Sequence, paragraphs_lower: Callable[[Any], str], org_aliases: dict[str, str]):
+        self.cores = cores
+        self._text_tail = paragraphs_lower
+        self.org_aliases = org_aliases  # lowercased key or name -> org key
+        self.by_org: dict[str, list[int]] = {}
+        self.by_tag: dict[str, list[int]] = {}
+        self.head: list[str] = []
+        for i, c in enumerate(cores):
+            self.by_org.setdefault((c.org or c.run.org).lower(), []).append(i)
+            for t in c.tags:
+                self.by_tag.setdefault(t.lower(), []).append(i)
+            self.head.append(f"{c.name()}\n{c.short_description if c.short_description is not None else c.run.short_description}".lower())
+        self._orders: dict[tuple[str, str], list[int]] = {}
+        self._ranks: dict[tuple[str, str], list[int]] = {}
+        self.order("created_at", "desc")
+
+    def _value(self, fieldname: str, i: int):
+        c = self.cores[i]
+        if fieldname == "display_name":
+            return c.name().lower()
+        if fieldname in ("start", "end"):
+            return getattr(c.run, fieldname)
+        return getattr(c, fieldname)
+
+    def order(self, fieldname: str, direction: str) -> list[int]:
+        """All indices ordered by `fieldname` (nulls last), ties by run key ascending."""
+        k = (fieldname, direction)
+        if k not in self._orders:
+            ids = sorted(range(len(self.cores)), key=lambda i: self.cores[i].run.key)
+            present = [i for i in ids if self._value(fieldname, i) is not None]
+            missing = [i for i in ids if self._value(fieldname, i) is None]
+            present.sort(key=lambda i: self._value(fieldname, i), reverse=direction == "desc")
+            order = present + missing
+            rank = [0] * len(order)
+            for pos, i in enumerate(order):
+                rank[i] = pos
+            self._orders[k], self._ranks[k] = order, rank
+        return self._orders[k]
+
+    def matches_search(self, i: int, needle: str) -> bool:
+        return needle in self.head[i] or needle in self._text_tail(self.cores[i])
+
+    def query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
+              order_by: tuple[str, str] = ("created_at", "desc")) -> list[int]:
+        fieldname, direction = order_by
+        if fieldname not in BLENDX_ORDER_FIELDS:
+            fieldname = "created_at"
+        direction = "asc" if direction == "asc" else "desc"
+        order = self.order(fieldname, direction)
+        cands: set[int] | None = None
+        orgs = [o.strip() for o in orgs if o and o.strip()]
+        if orgs:
+            cands = set()
+            for o in orgs:
+                key = self.org_aliases.get(o.lower(), o).lower()
+                cands.update(self.by_org.get(key, ()))
+        tags = [t.strip().lower() for t in tags if t and t.strip()]
+        if tags:
+            tagged = set().union(*(self.by_tag.get(t, ()) for t in tags))
+            cands = tagged if cands is None else cands & tagged
+        needle = (search or "").strip().lower()
+        if cands is None and not needle:
+            return order
+        if cands is None:
+            return [i for i in order if self.matches_search(i, needle)]
+        if needle:
+            cands = {i for i in cands if self.matches_search(i, needle)}
+        rank = self._ranks[(fieldname, direction)]
+        return sorted(cands, key=rank.__getitem__)
+
+
+# ---------------------------------------------------------------------------- edx-search
+class SearchIndex:
+    """edx-search course discovery over one document per run.
+
+    `fields(i)` returns the filterable/searchable view of document i as a dict (cheap for generated
+    documents, the materialized document for overlaid ones).
+    """
+
+    def __init__(self, n: int, fields: Callable[[int], dict], text: Callable[[int], str],
+                 starts: Callable[[int], datetime | None]):
+        self.n = n
+        self._fields = fields
+        self._text = text
+        self._start = starts
+
+    def query(self, search_string: str | None, filters: dict[str, Any], now: datetime,
+              sort_by_start: bool = False) -> list[int]:
+        words = [w for w in re.findall(r"\w+", (search_string or "").lower())]
+        patterns = [re.compile(rf"\b{re.escape(w)}\b") for w in words]
+        out = []
+        for i in range(self.n):
+            f = self._fields(i)
+            es, ee = f["enrollment_start"], f["enrollment_end"]
+            if es is None or es > now or (ee is not None and ee < now):
+                continue
+            ok = True
+            for name, wanted in filters.items():
+                have = f.get(name)
+                if isinstance(have, (tuple, list)):
+                    ok = wanted in have
+                else:
+                    ok = have == wanted or (isinstance(have, bool) and str(have).lower() == str(wanted).lower())
+                if not ok:
+                    break
+            if not ok:
+                continue
+            if patterns:
+                text = self._text(i)
+                if not all(p.search(text) for p in patterns):
+                    continue
+            out.append(i)
+        if sort_by_start:
+            dated = [i for i in out if self._start(i) is not None]
+            undated = [i for i in out if self._start(i) is None]
+            dated.sort(key=self._start, reverse=True)
+            out = dated + undated
+        return out

@@ -1,0 +1,858 @@
+"""`World` (the query API the handlers call) and `build_world` (generation + overlay + indexes).
+
+A world is immutable once built: entities are frozen, collections are tuples or `LazySeq`s, and
+the only mutation after `build_world` returns is the materialization cache (a benign, idempotent
+memo: every entity is a pure function of seed, clock, size and overlay).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from mockserver.world import entities as e
+from mockserver.world import landmarks as lm
+from mockserver.world.generate import (
+    BlendXCore, CourseCore, Generator, RunCore, avg, enrollment, finalize_run, learner, rng, short_lang,
+)
+from mockserver.world.index import (
+    BlendXIndex, CatalogQuery, CourseIndex, LazySeq, QuerySyntaxError, SearchIndex, key_query,
+)
+from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid
+from mockserver.world.overlay import Overlay, WorldError, check_fields, coerce, coerce_patch
+from mockserver.world.pools import POOL_SIZE, SUBJECTS, get_pools, slugify
+
+UTC = timezone.utc
+SIZES = {"small": 30, "default": 300, "large": 10_000}
+
+_COURSE_DERIVED = frozenset({"key", "course_runs", "programs", "active"})
+_RUN_DERIVED = frozenset({"key", "course", "course_uuid", "programs", "availability", "is_enrollable",
+                          "has_enrollable_seats", "active", "modes", "is_marketable"})
+_RUN_CORE = ("title", "short_description", "start", "end", "enrollment_start", "enrollment_end",
+             "announcement", "status", "hidden", "invitation_only", "catalog_visibility", "pacing_type",
+             "seats", "content_language", "min_effort", "max_effort", "weeks_to_complete", "type", "uuid")
+_COURSE_CORE = ("title", "short_description", "level_type", "subjects", "owners", "modified", "uuid")
+_BX_CORE = ("tags", "created_at", "price", "avg_rating", "display_name", "short_description", "org", "id")
+
+
+def start_of_day(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _seed_from(value: Any) -> int:
+    return int.from_bytes(hashlib.blake2b(str(value).encode(), digest_size=4).digest(), "big")
+
+
+class World:
+    """One seeded, coherent dataset behind the three APIs. Build it with `build_world`.
+
+    Lookups return None for an unknown key. Ordered collections are sequences (tuples, or lazy
+    sequences that support len() and slicing).
+    """
+
+    def __init__(self, seed: int, clock: datetime, n_courses: int):
+        self.seed = seed
+        self.clock = clock
+        self.n_courses = n_courses
+        self._course_cache: dict[str, e.Course] = {}
+        self._run_cache: dict[str, e.CourseRun] = {}
+        self._bx_cache: dict[str, e.BlendXCourse] = {}
+        self._sd_cache: dict[str, e.SearchDocument] = {}
+
+    # ------------------------------------------------------------------ reference data
+    @property
+    def organizations(self) -> tuple[e.Organization, ...]:
+        return tuple(self._orgs.values())
+
+    def organization(self, key: str) -> e.Organization | None:
+        """Organization by key (`MITx`)."""
+        return self._orgs.get(key)
+
+    def organization_by_uuid(self, uuid: str) -> e.Organization | None:
+        return self._orgs_by_uuid.get(uuid)
+
+    @property
+    def subjects(self) -> tuple[e.Subject, ...]:
+        return self.gen.subjects
+
+    def subject(self, uuid: str) -> e.Subject | None:
+        return self._subjects.get(uuid)
+
+    @property
+    def people(self) -> tuple[e.Person, ...]:
+        return tuple(self._people.values())
+
+    def person(self, uuid: str) -> e.Person | None:
+        return self._people.get(uuid)
+
+    @property
+    def languages(self) -> tuple[e.LanguageTag, ...]:
+        return self.gen.languages
+
+    def language(self, code: str | None) -> e.LanguageTag | None:
+        """LanguageTag by discovery code (`en-us`) or 2-letter code (`en`)."""
+        if code is None:
+            return None
+        return self._languages.get(code) or self._languages_short.get(code)
+
+    # ------------------------------------------------------------------ courses and runs
+    @property
+    def courses(self) -> LazySeq[e.Course]:
+        """All courses, in generation order."""
+        return LazySeq([c.key for c in self._course_cores], self._course_entity_by_key)
+
+    @property
+    def runs(self) -> LazySeq[e.CourseRun]:
+        """All course runs, in generation order (runs of a course are adjacent, by start)."""
+        return LazySeq([r.key for r in self._run_cores], self._run_entity_by_key)
+
+    def course(self, key: str) -> e.Course | None:
+        return self._course_entity_by_key(key) if key in self._course_idx else None
+
+    def run(self, key: str) -> e.CourseRun | None:
+        return self._run_entity_by_key(key) if key in self._run_idx else None
+
+    def course_runs(self, course_key: str) -> tuple[e.CourseRun, ...]:
+        """The runs of a course, ordered by start then key."""
+        core = self._course_core(course_key)
+        return tuple(self._run_entity_by_key(k) for k in core.course_runs) if core else ()
+
+    def _course_core(self, key: str) -> CourseCore | None:
+        i = self._course_idx.get(key)
+        return self._course_cores[i] if i is not None else None
+
+    def _run_core(self, key: str) -> RunCore | None:
+        i = self._run_idx.get(key)
+        return self._run_cores[i] if i is not None else None
+
+    def _course_entity_by_key(self, key: str) -> e.Course:
+        hit = self._course_cache.get(key)
+        if hit is None:
+            core = self._course_core(key)
+            hit = self.gen.course_entity(core)
+            patch = self._patches["courses"].get(key)
+            if patch:
+                hit = dataclasses.replace(hit, **coerce_patch(e.Course, patch, f"courses[{key}]", hit))
+            self._course_cache[key] = hit
+        return hit
+
+    def _run_entity_by_key(self, key: str) -> e.CourseRun:
+        hit = self._run_cache.get(key)
+        if hit is None:
+            core = self._run_core(key)
+            hit = self.gen.run_entity(core, self._course_core(core.course))
+            patch = self._patches["runs"].get(key)
+            if patch:
+                hit = dataclasses.replace(hit, **coerce_patch(e.CourseRun, patch, f"runs[{key}]", hit))
+            self._run_cache[key] = hit
+        return hit
+
+    # ------------------------------------------------------------------ programs
+    @property
+    def programs(self) -> tuple[e.Program, ...]:
+        return tuple(self._programs.values())
+
+    def program(self, uuid: str) -> e.Program | None:
+        return self._programs.get(uuid)
+
+    # ------------------------------------------------------------------ discovery catalogs
+    @property
+    def catalogs(self) -> tuple[e.Catalog, ...]:
+        """Discovery catalogs ordered by id."""
+        return tuple(self._catalogs.values())
+
+    def catalog(self, id: int) -> e.Catalog | None:  # noqa: A002 - the API's name
+        return self._catalogs.get(id)
+
+    def _members(self, catalog: e.Catalog | int) -> list[int]:
+        cid = catalog if isinstance(catalog, int) else catalog.id
+        hit = self._catalog_members.get(cid)
+        if hit is None:
+            hit = self._course_index.evaluate(self._catalogs[cid].query)
+            self._catalog_members[cid] = hit
+        return hit
+
+    def catalog_courses(self, catalog: e.Catalog | int) -> LazySeq[e.Course]:
+        """Every course matching the catalog's query (what `courses_count` counts), in course order."""
+        cores = self._course_cores
+        return LazySeq([cores[i].key for i in self._members(catalog)], self._course_entity_by_key)
+
+    def catalog_courses_count(self, catalog: e.Catalog | int) -> int:
+        return len(self._members(catalog))
+
+    def catalog_active_courses(self, catalog: e.Catalog | int) -> LazySeq[e.Course]:
+        """The catalog's active courses (what `/catalogs/{id}/courses/` lists), in course order."""
+        cores = self._course_cores
+        cid = catalog if isinstance(catalog, int) else catalog.id
+        if self._catalogs[cid].include_archived:
+            return self.catalog_courses(cid)
+        keys = [cores[i].key for i in self._members(cid) if cores[i].active]
+        return LazySeq(keys, self._course_entity_by_key)
+
+    # ------------------------------------------------------------------ enterprise
+    @property
+    def enterprise_customers(self) -> tuple[e.EnterpriseCustomer, ...]:
+        return tuple(self._customers.values())
+
+    def enterprise_customer(self, uuid: str) -> e.EnterpriseCustomer | None:
+        return self._customers.get(uuid)
+
+    @property
+    def enterprise_catalogs(self) -> tuple[e.EnterpriseCatalog, ...]:
+        """Enterprise catalogs, grouped by customer in customer order."""
+        return tuple(self._ent_catalogs.values())
+
+    def enterprise_catalog(self, uuid: str) -> e.EnterpriseCatalog | None:
+        return self._ent_catalogs.get(uuid)
+
+    def enterprise_catalogs_of(self, customer_uuid: str) -> tuple[e.EnterpriseCatalog, ...]:
+        return tuple(c for c in self._ent_catalogs.values() if c.enterprise_customer == customer_uuid)
+
+    def content_entity(self, ref: e.ContentRef) -> e.Course | e.CourseRun | e.Program | None:
+        """The entity a catalog content item refers to."""
+        if ref.content_type == "course":
+            return self.course(ref.key)
+        if ref.content_type == "courserun":
+            return self.run(ref.key)
+        return self.program(ref.key)
+
+    def content_active(self, ref: e.ContentRef) -> bool:
+        if ref.content_type == "course":
+            core = self._course_core(ref.key)
+            return bool(core and core.active)
+        if ref.content_type == "courserun":
+            core = self._run_core(ref.key)
+            return bool(core and core.active)
+        p = self._programs.get(ref.key)
+        return bool(p and p.active)
+
+    def enterprise_catalog_items(self, catalog: e.EnterpriseCatalog | str) -> tuple:
+        """The catalog's active content as entities (Course, CourseRun or Program), in catalog order."""
+        cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs[catalog]
+        return tuple(self.content_entity(ref) for ref in cat.content if self.content_active(ref))
+
+    def enterprise_catalog_contains(self, catalog: e.EnterpriseCatalog | str, key: str) -> bool:
+        """Whether a course key, run key or program uuid is in the catalog (edx-enterprise
+        `contains_content_items`: a course covers its runs, a run its course, a program its courses)."""
+        cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs.get(catalog)
+        if cat is None:
+            return False
+        courses, runs, programs = set(), set(), set()
+        for ref in cat.content:
+            if ref.content_type == "course":
+                courses.add(ref.key)
+            elif ref.content_type == "courserun":
+                runs.add(ref.key)
+                courses.add(course_of_run(ref.key))
+            else:
+                programs.add(ref.key)
+                p = self._programs.get(ref.key)
+                if p:
+                    courses.update(p.courses)
+        if is_run_key(key):
+            return key in runs or course_of_run(key) in courses
+        if key in programs:
+            return True
+        return key in courses
+
+    def enrollments(self, customer_uuid: str) -> tuple[e.Enrollment, ...]:
+        """Learner-summary rows of a customer by `-last_activity_date` (nulls last), then enrollment_id."""
+        return self._enrollments.get(customer_uuid, ())
+
+    def enrollment(self, enrollment_id: int) -> e.Enrollment | None:
+        return self._enrollment_by_id.get(enrollment_id)
+
+    # ------------------------------------------------------------------ BlendX and search
+    @property
+    def blendx_courses(self) -> LazySeq[e.BlendXCourse]:
+        """All BlendX courses, in run order."""
+        return LazySeq([c.run.key for c in self._bx_cores], self._bx_entity_by_key)
+
+    def blendx_course(self, run_key: str) -> e.BlendXCourse | None:
+        return self._bx_entity_by_key(run_key) if run_key in self._run_idx else None
+
+    def _bx_entity_by_key(self, key: str) -> e.BlendXCourse:
+        hit = self._bx_cache.get(key)
+        if hit is None:
+            i = self._run_idx[key]
+            bx, run = self._bx_cores[i], self._run_cores[i]
+            org = self._orgs.get(bx.org or run.org)
+            hit = self.gen.blendx_entity(bx, self._course_core(run.course), org)
+            patch = self._patches["blendx_courses"].get(key)
+            if patch:
+                hit = dataclasses.replace(hit, **coerce_patch(e.BlendXCourse, patch, f"blendx_courses[{key}]", hit))
+            self._bx_cache[key] = hit
+        return hit
+
+    def blendx_query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
+                     order_by: tuple[str, str] = ("created_at", "desc")) -> LazySeq[e.BlendXCourse]:
+        """BlendX list: `orgs` (keys or names) and `tags` match any, `search` is a case-insensitive
+        substring of display_name/short_description/overview. `order_by` = (field, "asc"|"desc"),
+        field one of `index.BLENDX_ORDER_FIELDS` (unknown fields fall back to created_at); ties are
+        broken by run key."""
+        ids = self._bx_index.query(search, orgs, tags, order_by)
+        cores = self._bx_cores
+        return LazySeq(ids, lambda i: self._bx_entity_by_key(cores[i].run.key))
+
+    @property
+    def search_docs(self) -> LazySeq[e.SearchDocument]:
+        return LazySeq([r.key for r in self._run_cores], self._sd_entity_by_key)
+
+    def search_document(self, run_key: str) -> e.SearchDocument | None:
+        return self._sd_entity_by_key(run_key) if run_key in self._run_idx else None
+
+    def _sd_entity_by_key(self, key: str) -> e.SearchDocument:
+        hit = self._sd_cache.get(key)
+        if hit is None:
+            hit = self.gen.search_document(self._run_core(key))
+            patch = self._patches["search_documents"].get(key)
+            if patch:
+                hit = dataclasses.replace(hit, **coerce_patch(e.SearchDocument, patch,
+                                                              f"search_documents[{key}]", hit))
+            self._sd_cache[key] = hit
+        return hit
+
+    def search_documents(self, search_string: str | None = None, filters: dict[str, Any] | None = None,
+                         now: datetime | None = None, sort_by_start: bool = False) -> LazySeq[e.SearchDocument]:
+        """edx-search course discovery: documents whose enrollment window contains `now` (default:
+        the clock; `enrollment_start` must exist and be <= now, `enrollment_end` >= now or absent),
+        matching every word of `search_string` and every exact-match `filters` term (`org`,
+        `modes`, `language` ...). Index order, or start descending with `sort_by_start`."""
+        ids = self._search_index.query(search_string, filters or {}, now or self.clock, sort_by_start)
+        runs = self._run_cores
+        return LazySeq(ids, lambda i: self._sd_entity_by_key(runs[i].key))
+
+    # ------------------------------------------------------------------ determinism
+    def fingerprint(self) -> str:
+        """blake2b over the repr of every entity and every query result; equal worlds, equal prints."""
+        h = hashlib.blake2b(digest_size=16)
+
+        def feed(x):
+            h.update(repr(x).encode())
+
+        for seq in (self.organizations, self.subjects, self.people, self.languages, self.courses, self.runs,
+                    self.programs, self.catalogs, self.enterprise_customers, self.enterprise_catalogs,
+                    self.blendx_courses, self.search_docs):
+            for item in seq:
+                feed(item)
+        for c in self.catalogs:
+            feed(self.catalog_courses(c).ids)
+            feed(self.catalog_active_courses(c).ids)
+        for c in self.enterprise_customers:
+            feed(self.enrollments(c.uuid))
+        feed(self.blendx_query().ids)
+        feed(self.search_documents().ids)
+        return h.hexdigest()
+
+
+# ====================================================================== building
+def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = "default",
+                overlay: Overlay | None = None, landmarks: bool = True) -> World:
+    """Build the world for `(seed, clock, size)`, apply the landmarks and `overlay`, build indexes.
+
+    `clock` defaults to the start of the current UTC day (a naive clock is taken as UTC); `size`
+    is "small" (30 courses), "default" (300), "large" (10,000) or a number of courses.
+    Raises `WorldError` when the overlay names an unknown field or a record that does not exist.
+    """
+    if isinstance(size, str):
+        if size not in SIZES:
+            raise ValueError(f"unknown world size {size!r}; use one of {sorted(SIZES)} or an int")
+        n = SIZES[size]
+    else:
+        n = int(size)
+        if n < 1:
+            raise ValueError("a world needs at least one course")
+    clock = start_of_day() if clock is None else (clock.replace(tzinfo=UTC) if clock.tzinfo is None
+                                                 else clock.astimezone(UTC))
+    small = n < SIZES["default"]
+    w = World(seed, clock, n)
+    gen = Generator(seed, clock, get_pools(), n_people=min(2000, max(40, n // 5)))
+    w.gen = gen
+    ov = (lm.landmark_overlay(clock) if landmarks else Overlay()).merged(overlay)
+    w._patches = {"courses": {}, "runs": {}, "blendx_courses": {}, "search_documents": {}}
+
+    _apply_orgs_people(w, gen, ov)
+    course_cores: list[CourseCore] = []
+    run_cores: list[RunCore] = []
+    for i in range(n):
+        core, runs = gen.course_core(i)
+        course_cores.append(core)
+        run_cores.extend(runs)
+    w._course_cores, w._run_cores = course_cores, run_cores
+    w._course_idx = {c.key: i for i, c in enumerate(course_cores)}
+    w._run_idx = {r.key: i for i, r in enumerate(run_cores)}
+    _apply_courses_runs(w, gen, ov)
+    _build_programs(w, gen, ov)
+    _build_catalogs(w, gen, ov, small)
+    _build_enterprise(w, gen, ov, small)
+    _build_blendx_search(w, gen, ov)
+    return w
+
+
+def _apply_orgs_people(w: World, gen: Generator, ov: Overlay) -> None:
+    for key, patch in ov.organizations.items():
+        rec = f"organizations[{key}]"
+        check_fields(e.Organization, rec, patch, derived=frozenset({"key"}))
+        base = gen.organizations.get(key) or gen.organization(
+            key, key, name=patch.get("name"), homepage=patch.get("homepage_url"),
+            language=patch.get("language", "en-us"))
+        gen.organizations[key] = dataclasses.replace(base, **coerce_patch(e.Organization, patch, rec, base))
+    w._orgs = gen.organizations
+    w._orgs_by_uuid = {o.uuid: o for o in w._orgs.values()}
+    w._subjects = {s.uuid: s for s in gen.subjects}
+    w._languages = {lt.code: lt for lt in gen.languages}
+    w._languages_short = {}
+    for lt in gen.languages:
+        w._languages_short.setdefault(lt.short, lt)
+    for uuid, patch in ov.people.items():
+        rec = f"people[{uuid}]"
+        check_fields(e.Person, rec, patch, derived=frozenset({"uuid"}))
+        existing = next((p for p in gen.people if p.uuid == uuid), None)
+        base = existing or gen.person(uuid, uuid=uuid)
+        person = dataclasses.replace(base, **coerce_patch(e.Person, patch, rec, base))
+        if existing:
+            gen.people[gen.people.index(existing)] = person
+        else:
+            gen.people.append(person)
+    w._people = {p.uuid: p for p in gen.people}
+
+
+def _set_core(core, names, patch: dict, cls, rec: str, base_entity=None) -> None:
+    hints_patch = {k: v for k, v in patch.items() if k in names}
+    for k, v in coerce_patch(cls, hints_patch, rec).items():
+        setattr(core, k, v)
+
+
+def _apply_courses_runs(w: World, gen: Generator, ov: Overlay) -> None:
+    cores, runs = w._course_cores, w._run_cores
+    for key, patch in ov.courses.items():
+        rec = f"courses[{key}]"
+        if not is_course_key(key):
+            raise WorldError(rec, None, "not a course key (Org+Number)")
+        check_fields(e.Course, rec, patch, derived=_COURSE_DERIVED)
+        for s in patch.get("subjects") or ():
+            if s not in w._subjects:
+                raise WorldError(rec, "subjects", f"no subject with uuid {s!r}")
+        for field_name in ("owners", "sponsors"):
+            for o in patch.get(field_name) or ():
+                if o not in w._orgs:
+                    raise WorldError(rec, field_name, f"no organization {o!r}")
+        if key not in w._course_idx:
+            if key.split("+")[0] not in w._orgs:
+                raise WorldError(rec, None, f"organization {key.split('+')[0]!r} does not exist")
+            core, new_runs = gen.course_core(key, key=key)
+            if any(r.key in ov.runs for r in new_runs) or any(is_run_key(k) and course_of_run(k) == key
+                                                              for k in ov.runs):
+                new_runs = []  # the overlay gives this course its runs
+                core.course_runs = []
+            w._course_idx[key] = len(cores)
+            cores.append(core)
+            for r in new_runs:
+                w._run_idx[r.key] = len(runs)
+                runs.append(r)
+        core = cores[w._course_idx[key]]
+        _set_core(core, _COURSE_CORE, patch, e.Course, rec)
+        if "full_description" in patch:
+            core.desc_override = coerce(str, patch["full_description"], rec, "full_description")
+        w._patches["courses"][key] = patch
+        # runs repeat their course's texts unless the overlay gives the run its own
+        for rk in core.course_runs:
+            rc = runs[w._run_idx[rk]]
+            own = ov.runs.get(rk, {})
+            for name in ("title", "short_description"):
+                if name in patch and name not in own:
+                    setattr(rc, name, getattr(core, name))
+            if "full_description" in patch and "full_description" not in own:
+                rc.desc_override = core.desc_override
+    for key, patch in ov.runs.items():
+        rec = f"runs[{key}]"
+        if not is_run_key(key):
+            raise WorldError(rec, None, "not a course run key (course-v1:Org+Number+Run)")
+        check_fields(e.CourseRun, rec, patch, derived=_RUN_DERIVED)
+        for p in patch.get("staff") or ():
+            if p not in w._people:
+                raise WorldError(rec, "staff", f"no person with uuid {p!r}")
+        parent = course_of_run(key)
+        if parent not in w._course_idx:
+            raise WorldError(rec, None, f"course {parent!r} does not exist (add it under courses)")
+        course = cores[w._course_idx[parent]]
+        if key not in w._run_idx:
+            rc = gen.run_core(course, key, 30, "term", set(), key=key)
+            w._run_idx[key] = len(runs)
+            runs.append(rc)
+            course.course_runs.append(key)
+        rc = runs[w._run_idx[key]]
+        _set_core(rc, _RUN_CORE, patch, e.CourseRun, rec)
+        if "full_description" in patch:
+            rc.desc_override = coerce(str, patch["full_description"], rec, "full_description")
+        finalize_run(rc, w.clock)
+        w._patches["runs"][key] = patch
+    far = datetime.max.replace(tzinfo=UTC)
+    for core in cores:
+        ordered = sorted((runs[w._run_idx[k]] for k in core.course_runs), key=lambda r: (r.start or far, r.key))
+        core.course_runs = [r.key for r in ordered]
+        core.active = any(r.active for r in ordered)
+
+
+def _build_programs(w: World, gen: Generator, ov: Overlay) -> None:
+    cores = w._course_cores
+    by_org: dict[str, list[int]] = {}
+    for i, c in enumerate(cores[: w.n_courses]):
+        by_org.setdefault(c.org, []).append(i)
+    programs: dict[str, e.Program] = {}
+    for p in range(max(4, w.n_courses // 8)):
+        r = rng(w.seed, "program-pick", p)
+        first = r.randrange(w.n_courses)
+        same_org = by_org[cores[first].org]
+        picks = [first] + [same_org[r.randrange(len(same_org))] for _ in range(r.randint(1, 4))]
+        members = [cores[i] for i in dict.fromkeys(picks)]
+        prog = gen.program(p, members)
+        programs[prog.uuid] = prog
+    for uuid, patch in ov.programs.items():
+        rec = f"programs[{uuid}]"
+        if not is_uuid(uuid):
+            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
+        check_fields(e.Program, rec, patch, derived=frozenset({"uuid"}))
+        for k in patch.get("courses") or ():
+            if k not in w._course_idx:
+                raise WorldError(rec, "courses", f"course {k!r} does not exist")
+        for o in patch.get("authoring_organizations") or ():
+            if o not in w._orgs:
+                raise WorldError(rec, "authoring_organizations", f"no organization {o!r}")
+        base = programs.get(uuid) or gen.program(
+            uuid, [cores[w._course_idx[k]] for k in patch.get("courses") or ()], uuid=uuid)
+        programs[uuid] = dataclasses.replace(base, **coerce_patch(e.Program, patch, rec, base))
+    for core in cores:
+        core.programs = []
+    for prog in programs.values():
+        for k in prog.courses:
+            cores[w._course_idx[k]].programs.append(prog.uuid)
+    w._programs = programs
+
+
+def _build_catalogs(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
+    r = rng(w.seed, "catalogs", 0)
+    orgs = list(gen.generated_orgs)
+    catalogs: dict[int, e.Catalog] = {1: gen.catalog(1, "*:*", "All Courses")}
+    specs: list[tuple[str, str]] = []
+    for org in r.sample(orgs, k=6):
+        specs.append((f"org:{org}", f"{gen.organizations[org].name} Courses"))
+    for subj in r.sample(SUBJECTS[:], k=6):
+        specs.append((f'subjects:"{subj}"', subj))
+    for _ in range(4):
+        a, b = r.sample(orgs, k=2)
+        specs.append((f"org:{a} OR org:{b}", f"{a} and {b}"))
+    specs.append(("level_type:Introductory", "Introductory Courses"))
+    specs.append(("level_type:Advanced AND subjects:computer-science", "Advanced Computer Science"))
+    specs.append(("language:es OR language:fr", "Cursos en español y en francés"))
+    specs.append(("language:ar", "Arabic Courses"))
+    specs.append(("subjects:data-analysis-statistics OR subjects:computer-science", "Data & Computing"))
+    specs.append(("NOT org:MITx", "Everything but MITx"))
+    specs.append(("org:StanfordOnline", "Retired partner (empty)"))
+    specs.append(("*:*", "Partner Full Catalog"))
+    if small:
+        specs = specs[:7]
+    for cid, (query, name) in enumerate(specs, start=2):
+        catalogs[cid] = gen.catalog(cid, query, name)
+    for cid, patch in ov.catalogs.items():
+        rec = f"catalogs[{cid}]"
+        if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
+            raise WorldError(rec, None, "catalog ids are positive integers")
+        check_fields(e.Catalog, rec, patch, extra=frozenset({"courses"}), derived=frozenset({"id"}))
+        patch = dict(patch)
+        if "courses" in patch:
+            keys = patch.pop("courses")
+            if not isinstance(keys, (list, tuple)):
+                raise WorldError(rec, "courses", "expected a list of course keys")
+            for k in keys:
+                if k not in w._course_idx:
+                    raise WorldError(rec, "courses", f"course {k!r} does not exist")
+            patch["query"] = key_query(list(keys))
+        if "query" in patch:
+            try:
+                CatalogQuery(coerce(str, patch["query"], rec, "query"))
+            except QuerySyntaxError as exc:
+                raise WorldError(rec, "query", str(exc)) from None
+        base = catalogs.get(cid) or gen.catalog(cid, "NOT *:*", f"Catalog {cid}")
+        catalogs[cid] = dataclasses.replace(base, **coerce_patch(e.Catalog, patch, rec, base))
+    w._catalogs = dict(sorted(catalogs.items()))
+    names = {s.uuid: (s.name, s.slug) for s in gen.subjects}
+    w._course_index = CourseIndex(w._course_cores, names)
+    w._catalog_members = {}
+
+
+def _content_ref(value: Any, rec: str, w: World) -> e.ContentRef:
+    if isinstance(value, str):
+        kind = "courserun" if is_run_key(value) else "program" if is_uuid(value) else "course"
+        value = {"content_type": kind, "key": value}
+    ref = coerce(e.ContentRef, value, rec, "content")
+    exists = {"course": w._course_idx, "courserun": w._run_idx, "program": w._programs}.get(ref.content_type)
+    if exists is None:
+        raise WorldError(rec, "content", f"unknown content_type {ref.content_type!r}")
+    if ref.key not in exists:
+        raise WorldError(rec, "content", f"{ref.content_type} {ref.key!r} does not exist")
+    return ref
+
+
+def _fill_content(w: World, r, fixed: list[e.ContentRef], n_active: int, n_inactive: int) -> tuple:
+    cores, runs = w._course_cores, w._run_cores
+    active_courses = [c.key for c in cores if c.active]
+    active_runs = [x.key for x in runs if x.active]
+    inactive_courses = [c.key for c in cores if not c.active]
+    active_programs = [p.uuid for p in w._programs.values() if p.active]
+    out = list(fixed)
+    seen = {ref.key for ref in out}
+    n_active -= sum(1 for ref in out if w.content_active(ref))
+    mix = (("course", active_courses, 6), ("courserun", active_runs, 3), ("program", active_programs, 2))
+    guard = 0
+    while n_active > 0 and guard < 1000:
+        guard += 1
+        kind, pool, _ = mix[0] if r.random() < 0.55 else mix[1] if r.random() < 0.6 else mix[2]
+        if not pool:
+            continue
+        key = pool[r.randrange(len(pool))]
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e.ContentRef(kind, key))
+        n_active -= 1
+    for _ in range(n_inactive):
+        if inactive_courses:
+            key = inactive_courses[r.randrange(len(inactive_courses))]
+            if key not in seen:
+                seen.add(key)
+                out.insert(r.randrange(len(out) + 1), e.ContentRef("course", key))
+    return tuple(out)
+
+
+def _build_enterprise(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
+    customers: dict[str, e.EnterpriseCustomer] = {}
+    ent: dict[str, e.EnterpriseCatalog] = {}
+    landmark = lm.ENTERPRISE_CUSTOMER_UUID in ov.enterprise_customers
+    if landmark:
+        customers[lm.ENTERPRISE_CUSTOMER_UUID] = gen.enterprise_customer("landmark", uuid=lm.ENTERPRISE_CUSTOMER_UUID)
+    for k in range(2 if small else 5):
+        c = gen.enterprise_customer(k)
+        customers[c.uuid] = c
+    for uuid, patch in ov.enterprise_customers.items():
+        rec = f"enterprise_customers[{uuid}]"
+        if not is_uuid(uuid):
+            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
+        check_fields(e.EnterpriseCustomer, rec, patch, derived=frozenset({"uuid"}))
+        base = customers.get(uuid) or gen.enterprise_customer(uuid, uuid=uuid)
+        customers[uuid] = dataclasses.replace(base, **coerce_patch(e.EnterpriseCustomer, patch, rec, base))
+    for cust in customers.values():
+        if landmark and cust.uuid == lm.ENTERPRISE_CUSTOMER_UUID:
+            for n, (uuid, title, fixed) in enumerate(lm.ENTERPRISE_CATALOGS):
+                cat = gen.enterprise_catalog(f"landmark-{n}", cust.uuid, title=title, uuid=uuid)
+                refs = [_content_ref(f, f"enterprise_catalogs[{uuid}]", w) for f in fixed]
+                r = rng(w.seed, "ent-content", uuid)
+                want = lm.ALL_CONTENT_ACTIVE_COUNT if uuid == lm.ENTERPRISE_CATALOG_ALL_CONTENT else r.randint(12, 18)
+                ent[uuid] = dataclasses.replace(cat, content=_fill_content(w, r, refs, want, r.randint(1, 3)))
+            continue
+        for n in range(2):
+            cat = gen.enterprise_catalog(f"{cust.uuid}:{n}", cust.uuid)
+            r = rng(w.seed, "ent-content", cat.uuid)
+            ent[cat.uuid] = dataclasses.replace(cat, content=_fill_content(w, r, [], r.randint(12, 20), r.randint(1, 3)))
+    for uuid, patch in ov.enterprise_catalogs.items():
+        rec = f"enterprise_catalogs[{uuid}]"
+        if not is_uuid(uuid):
+            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
+        check_fields(e.EnterpriseCatalog, rec, patch, derived=frozenset({"uuid"}))
+        patch = dict(patch)
+        content = None
+        if "content" in patch:
+            items = patch.pop("content")
+            if not isinstance(items, (list, tuple)):
+                raise WorldError(rec, "content", "expected a list of content items")
+            content = tuple(_content_ref(x, rec, w) for x in items)
+        cust = patch.get("enterprise_customer")
+        if cust is not None and cust not in customers:
+            raise WorldError(rec, "enterprise_customer", f"enterprise customer {cust!r} does not exist")
+        base = ent.get(uuid)
+        if base is None:
+            if cust is None:
+                raise WorldError(rec, "enterprise_customer", "a new enterprise catalog needs its customer uuid")
+            base = gen.enterprise_catalog(uuid, cust, uuid=uuid)
+        cat = dataclasses.replace(base, **coerce_patch(e.EnterpriseCatalog, patch, rec, base))
+        ent[uuid] = dataclasses.replace(cat, content=content) if content is not None else cat
+    # customers in order, each followed by its catalogs
+    w._customers = customers
+    w._ent_catalogs = {c.uuid: c for cust in customers for c in ent.values() if c.enterprise_customer == cust}
+    _build_enrollments(w, gen, ov)
+
+
+def _customer_runs(w: World, customer: str) -> list[RunCore]:
+    keys: dict[str, None] = {}
+    for cat in w._ent_catalogs.values():
+        if cat.enterprise_customer != customer:
+            continue
+        for ref in cat.content:
+            if ref.content_type == "courserun":
+                keys[ref.key] = None
+            elif ref.content_type == "course":
+                keys.update(dict.fromkeys(w._course_cores[w._course_idx[ref.key]].course_runs))
+            else:
+                for ck in w._programs[ref.key].courses:
+                    keys.update(dict.fromkeys(w._course_cores[w._course_idx[ck]].course_runs))
+    return [w._run_cores[w._run_idx[k]] for k in keys]
+
+
+def _build_enrollments(w: World, gen: Generator, ov: Overlay) -> None:
+    rows: dict[int, e.Enrollment] = {}
+    learners_of: dict[str, list] = {}
+    next_id, next_user = 100_001, 5_001
+    clock = w.clock
+    for cust in w._customers.values():
+        runs = _customer_runs(w, cust.uuid)
+        if not runs:
+            continue
+        r = rng(w.seed, "enrollments", cust.uuid)
+        people = []
+        for _ in range(r.randint(6, 10)):
+            people.append(learner(gen, cust, next_user))
+            next_user += 1
+        learners_of[cust.uuid] = people
+        ended = [x for x in runs if x.end is not None and x.end < clock]
+        started = [x for x in runs if x.start is not None and x.start <= clock] or runs
+        forced = ["Passed", "Failed", "In Progress", "unenrolled", "no-consent"]
+        n_rows = r.randint(14, 26)
+        for k in range(n_rows):
+            force = forced[k] if k < len(forced) else None
+            pool = ended if force in ("Passed", "Failed") and ended else started if force else runs
+            run = pool[r.randrange(len(pool))]
+            course = w._course_cores[w._course_idx[run.course]]
+            program = w._programs[course.programs[0]] if course.programs else None
+            subject = w._subjects[course.subjects[0]].name if course.subjects else None
+            rows[next_id] = enrollment(gen, next_id, cust, people[k % len(people)] if k < len(people)
+                                       else people[r.randrange(len(people))], run, course, program, subject, force)
+            next_id += 1
+    for eid, patch in ov.enrollments.items():
+        rec = f"enrollments[{eid}]"
+        if not isinstance(eid, int) or isinstance(eid, bool):
+            raise WorldError(rec, None, "enrollment ids are integers")
+        check_fields(e.Enrollment, rec, patch, derived=frozenset({"enrollment_id"}))
+        base = rows.get(eid)
+        cust_uuid = patch.get("enterprise_customer_uuid") or (base.enterprise_customer_uuid if base else None)
+        if cust_uuid is None:
+            raise WorldError(rec, "enterprise_customer_uuid", "a new enrollment needs its customer uuid")
+        cust = w._customers.get(cust_uuid)
+        if cust is None:
+            raise WorldError(rec, "enterprise_customer_uuid", f"enterprise customer {cust_uuid!r} does not exist")
+        run_key = patch.get("courserun_key")
+        if run_key is not None and run_key not in w._run_idx:
+            raise WorldError(rec, "courserun_key", f"course run {run_key!r} does not exist")
+        if base is None or run_key is not None or cust_uuid != base.enterprise_customer_uuid:
+            runs = _customer_runs(w, cust.uuid) or w._run_cores
+            run = w._run_cores[w._run_idx[run_key]] if run_key else runs[rng(w.seed, "enr-pick", eid).randrange(len(runs))]
+            course = w._course_cores[w._course_idx[run.course]]
+            people = learners_of.get(cust.uuid) or [learner(gen, cust, next_user)]
+            who = people[eid % len(people)]
+            if base is not None:
+                who = next((p for p in people if p.enterprise_user_id == base.enterprise_user_id), who)
+            program = w._programs[course.programs[0]] if course.programs else None
+            subject = w._subjects[course.subjects[0]].name if course.subjects else None
+            base = enrollment(gen, eid, cust, who, run, course, program, subject)
+        values = coerce_patch(e.Enrollment, patch, rec, base)
+        status = values.get("progress_status", base.progress_status)
+        if "progress_status" in values:
+            values.setdefault("has_passed", status == "Passed")
+            if status != "Passed":
+                values.setdefault("passed_date", None)
+                values.setdefault("letter_grade", None)
+            elif base.passed_date is None:
+                values.setdefault("passed_date", clock.date())
+                values.setdefault("letter_grade", "Pass")
+        rows[eid] = dataclasses.replace(base, **values)
+    by_customer: dict[str, list[e.Enrollment]] = {}
+    for row in rows.values():
+        by_customer.setdefault(row.enterprise_customer_uuid, []).append(row)
+    w._enrollments = {
+        cust: tuple(sorted(items, key=lambda x: (x.last_activity_date is None,
+                                                 -(x.last_activity_date or date.min).toordinal(),
+                                                 x.enrollment_id)))
+        for cust, items in by_customer.items()
+    }
+    w._enrollment_by_id = rows
+
+
+def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
+    runs = w._run_cores
+    bx_cores = [gen.blendx_core(run, w._course_cores[w._course_idx[run.course]]) for run in runs]
+    for key, patch in ov.blendx_courses.items():
+        rec = f"blendx_courses[{key}]"
+        check_fields(e.BlendXCourse, rec, patch, derived=frozenset({"openedx_course_id"}))
+        if key not in w._run_idx:
+            raise WorldError(rec, None, f"course run {key!r} does not exist (BlendX courses are one per run)")
+        patch = dict(patch)
+        core = bx_cores[w._run_idx[key]]
+        if "reviews" in patch:
+            reviews = coerce_patch(e.BlendXCourse, {"reviews": patch["reviews"]}, rec)["reviews"]
+            core.ratings = tuple(x.rating for x in reviews)
+            patch.setdefault("avg_rating", avg(core.ratings))
+        if "org" in patch and patch["org"] not in w._orgs:
+            raise WorldError(rec, "org", f"no organization {patch['org']!r}")
+        _set_core(core, _BX_CORE, patch, e.BlendXCourse, rec)
+        if "overview" in patch:
+            core.desc_override = coerce(str, patch["overview"], rec, "overview")
+        w._patches["blendx_courses"][key] = patch
+    w._bx_cores = bx_cores
+    pools = gen.pools
+
+    def tail(core: BlendXCore) -> str:
+        if core.desc_override is not None:
+            return core.desc_override.lower()
+        run = core.run
+        if run.desc_override is not None:
+            return run.desc_override.lower()
+        lower = pools.by_lang[run.lang].paragraphs_lower
+        return "\n".join(lower[k] for k in run.par[:2])
+
+    aliases = {}
+    for o in w._orgs.values():
+        aliases[o.key.lower()] = o.key
+        aliases.setdefault(o.name.lower(), o.key)
+    w._bx_index = BlendXIndex(bx_cores, tail, aliases)
+
+    sd_patched: dict[int, e.SearchDocument] = {}
+    for key, patch in ov.search_documents.items():
+        rec = f"search_documents[{key}]"
+        check_fields(e.SearchDocument, rec, patch, derived=frozenset({"id", "course"}))
+        if key not in w._run_idx:
+            raise WorldError(rec, None, f"course run {key!r} does not exist (search documents are one per run)")
+        w._patches["search_documents"][key] = patch
+        sd_patched[w._run_idx[key]] = w._sd_entity_by_key(key)
+
+    def fields(i: int) -> dict:
+        doc = sd_patched.get(i)
+        if doc is not None:
+            return {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+        run = runs[i]
+        return {"enrollment_start": run.enrollment_start, "enrollment_end": run.enrollment_end,
+                "org": run.org, "modes": run.modes, "language": short_lang(run.content_language),
+                "number": run.number, "invitation_only": run.invitation_only,
+                "catalog_visibility": run.catalog_visibility, "start": run.start, "end": run.end,
+                "id": run.key, "course": run.key}
+
+    def text(i: int) -> str:
+        doc = sd_patched.get(i)
+        if doc is not None:
+            c = doc.content
+            return f"{c.display_name}\n{c.short_description}\n{c.overview}\n{c.number}\n{doc.org}".lower()
+        run = runs[i]
+        if run.desc_override is not None:
+            body = run.desc_override.lower()
+        else:
+            lower = pools.by_lang[run.lang].paragraphs_lower
+            body = "\n".join(lower[k] for k in run.par[:2])
+        return f"{run.title}\n{run.short_description}\nabout this course\n{body}\n{run.number}\n{run.org}".lower()
+
+    def start(i: int):
+        doc = sd_patched.get(i)
+        return doc.start if doc is not None else runs[i].start
+
+    w._search_index = SearchIndex(len(runs), fields, text, start)
