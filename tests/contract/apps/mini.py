@@ -20,6 +20,8 @@ from starlette.routing import Route
 SPECS_DIR = __import__("pathlib").Path(__file__).parent / "specs"
 JWT = "fixture-jwt-0123456789"
 ACTION_SECRET = "fixture-action-secret-0123"
+CLIENT_ID = "fixture-client"
+CLIENT_SECRET = "fixture-client-secret-4567"
 
 CATALOGS = [
     {"id": i, "name": f"Catalog {i}", "query": "*:*" if i == 1 else f"org:Org{i}", "courses_count": 3,
@@ -262,6 +264,15 @@ async def course_discovery(request: Request) -> Response:
                          "results": results, "aggs": {}})
 
 
+async def access_token(request: Request) -> Response:
+    form = await request.form()
+    if form.get("grant_type") != "client_credentials" or form.get("client_id") != CLIENT_ID:
+        return JSONResponse({"error": "invalid_client"}, 401)
+    if form.get("client_secret") != CLIENT_SECRET:
+        return JSONResponse({"error": "invalid_client", "error_description": "bad secret"}, 401)
+    return JSONResponse({"access_token": JWT, "token_type": "JWT", "expires_in": 3600, "scope": "read"})
+
+
 def create_app() -> Starlette:
     """The conforming fixture target."""
     return Starlette(routes=[
@@ -277,4 +288,5 @@ def create_app() -> Starlette:
         Route("/blendxapi/discovery/courses/", blendx_courses),
         Route("/blendxapi/discovery/course/{openedx_course_id}/", blendx_course),
         Route("/search/course_discovery/", course_discovery, methods=["GET", "POST", "PUT", "DELETE"]),
+        Route("/oauth2/v1/access_token", access_token, methods=["POST"]),
     ])

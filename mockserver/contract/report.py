@@ -1,0 +1,187 @@
+"""Reports of a contract run: JUnit XML for CI, a drift report in Markdown and HTML, a one-screen summary.
+
+Every report is built from `ContractResult` (already redacted at collection time) and passed through
+the run's `Redactor` once more before it is written, so a secret that slipped into a server's answer
+or a library message still never reaches a file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from mockserver.contract.redact import Redactor
+from mockserver.contract.runner import ContractResult, Finding
+
+__all__ = ["write_reports", "junit_xml", "markdown", "html_report", "summary", "REPORT_FILES"]
+
+REPORT_FILES = {"junit": "contract-junit.xml", "markdown": "contract-drift.md", "html": "contract-drift.html"}
+
+_VERDICT = {0: "CONFORMS", 1: "DRIFT FOUND", 2: "COULD NOT RUN"}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def write_reports(result: ContractResult, report_dir: Path, redactor: Redactor) -> dict[str, Path]:
+    """Write the JUnit, Markdown and HTML reports into `report_dir`; return their paths."""
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for kind, render in (("junit", junit_xml), ("markdown", markdown), ("html", html_report)):
+        path = report_dir / REPORT_FILES[kind]
+        path.write_text(redactor.text(render(result)), encoding="utf-8")
+        paths[kind] = path
+    return paths
+
+
+def junit_xml(result: ContractResult) -> str:
+    """One `<testcase>` per operation: a `<failure>` per drift, `<skipped>` for refused operations."""
+    suites = ElementTree.Element("testsuites")
+    by_api: dict[str, list] = {}
+    for op in result.operations.values():
+        by_api.setdefault(op.api, []).append(op)
+    if result.setup_error:
+        suite = ElementTree.SubElement(suites, "testsuite", name="contract", tests="1", failures="0", errors="1",
+                                       skipped="0")
+        case = ElementTree.SubElement(suite, "testcase", classname="contract", name="setup")
+        ElementTree.SubElement(case, "error", message=result.setup_error).text = result.setup_error
+    for api, operations in by_api.items():
+        failures = sum(1 for op in operations if op.findings)
+        skipped = sum(1 for op in operations if op.skipped)
+        suite = ElementTree.SubElement(suites, "testsuite", name=f"contract.{api}", tests=str(len(operations)),
+                                       failures=str(failures), errors="0", skipped=str(skipped))
+        for op in operations:
+            case = ElementTree.SubElement(suite, "testcase", classname=f"contract.{api}", name=op.operation)
+            if op.skipped:
+                ElementTree.SubElement(case, "skipped", message=op.skipped)
+            for finding in op.findings:
+                message = f"{finding.check} {finding.pointer or '/'}: {finding.title}"
+                ElementTree.SubElement(case, "failure", message=message, type=finding.code).text = _finding_text(finding)
+    if result.errors:
+        suite = ElementTree.SubElement(suites, "testsuite", name="contract.errors", tests=str(len(result.errors)),
+                                       failures="0", errors=str(len(result.errors)), skipped="0")
+        for index, error in enumerate(result.errors, 1):
+            case = ElementTree.SubElement(suite, "testcase", classname="contract.errors", name=f"error {index}")
+            ElementTree.SubElement(case, "error", message=error.splitlines()[0] if error else "").text = error
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
+
+
+def _finding_text(finding: Finding) -> str:
+    return (f"{finding.message}\n\npointer:  {finding.pointer or '/'}\nexpected: {_text(finding.expected)}\n"
+            f"actual:   {_text(finding.actual)}\n\nreproduce:\n{finding.curl}\n")
+
+
+def markdown(result: ContractResult) -> str:
+    """The drift report: per operation the cases run and the drifts, each with pointer, expected, actual, curl."""
+    lines = [
+        "# Contract drift report",
+        "",
+        f"- target: `{result.base_url}`",
+        f"- verdict: **{_VERDICT[result.exit_code]}** (exit {result.exit_code})",
+        f"- operations: {len(result.operations)}, cases: {result.cases}, drifts: {len(result.findings)}, "
+        f"errors: {len(result.errors)}, time: {result.elapsed:.1f}s"
+        + (f", seed: {result.seed}" if result.seed is not None else ""),
+        "",
+    ]
+    if result.setup_error:
+        lines += ["## Could not run", "", result.setup_error, ""]
+    if result.operations:
+        lines += ["## Operations", "", "| API | operation | cases | drifts | note |", "|---|---|---:|---:|---|"]
+        for op in result.operations.values():
+            lines.append(f"| {op.api} | `{op.operation}` | {op.cases} | {len(op.findings)} | {op.skipped or ''} |")
+        lines.append("")
+    for op in result.operations.values():
+        if not op.findings:
+            continue
+        lines += [f"## `{op.operation}` ({op.api})", ""]
+        for index, f in enumerate(op.findings, 1):
+            lines += [
+                f"### {index}. {f.title} — `{f.check}` ({f.code})",
+                "",
+                f"- pointer: `{f.pointer or '/'}`",
+                f"- expected: `{_text(f.expected)}`",
+                f"- actual: `{_text(f.actual)}`",
+                "",
+                "```",
+                f.message,
+                "```",
+                "",
+                "Reproduce:",
+                "",
+                "```sh",
+                f.curl,
+                "```",
+                "",
+            ]
+    if result.errors:
+        lines += ["## Errors", ""] + [f"- {e.splitlines()[0] if e else ''}" for e in result.errors] + [""]
+    return "\n".join(lines)
+
+
+def html_report(result: ContractResult) -> str:
+    """The drift report as one self-contained HTML page."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(op.api)}</td><td><code>{e(op.operation)}</code></td><td>{op.cases}</td>"
+        f"<td class='{'bad' if op.findings else 'ok'}'>{len(op.findings)}</td><td>{e(op.skipped or '')}</td></tr>"
+        for op in result.operations.values()
+    )
+    sections = []
+    for op in result.operations.values():
+        if not op.findings:
+            continue
+        items = "".join(
+            f"<li><h3>{e(f.title)} — <code>{e(f.check)}</code> ({e(f.code)})</h3>"
+            f"<dl><dt>pointer</dt><dd><code>{e(f.pointer or '/')}</code></dd>"
+            f"<dt>expected</dt><dd><code>{e(_text(f.expected))}</code></dd>"
+            f"<dt>actual</dt><dd><code>{e(_text(f.actual))}</code></dd></dl>"
+            f"<pre>{e(f.message)}</pre><p>Reproduce:</p><pre>{e(f.curl)}</pre></li>"
+            for f in op.findings
+        )
+        sections.append(f"<section><h2><code>{e(op.operation)}</code> ({e(op.api)})</h2><ol>{items}</ol></section>")
+    setup = f"<h2>Could not run</h2><p>{e(result.setup_error)}</p>" if result.setup_error else ""
+    errors = "".join(f"<li><pre>{e(err)}</pre></li>" for err in result.errors)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Contract drift report</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em}}.bad{{color:#b00;font-weight:bold}}.ok{{color:#070}}
+pre{{background:#f5f5f5;padding:.5em;white-space:pre-wrap}}dt{{font-weight:bold}}</style></head>
+<body><h1>Contract drift report</h1>
+<p>Target <code>{e(result.base_url)}</code>: <strong>{_VERDICT[result.exit_code]}</strong> (exit {result.exit_code}).
+{len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, {len(result.errors)} errors,
+{result.elapsed:.1f}s.</p>
+{setup}
+<table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>note</th></tr>{rows}</table>
+{''.join(sections)}
+{'<h2>Errors</h2><ul>' + errors + '</ul>' if errors else ''}
+</body></html>
+"""
+
+
+def summary(result: ContractResult, paths: dict[str, Path] | None = None) -> str:
+    """A one-screen console summary."""
+    lines = [f"Contract run against {result.base_url}: {_VERDICT[result.exit_code]} (exit {result.exit_code})"]
+    if result.setup_error:
+        lines.append(f"  could not run: {result.setup_error}")
+    lines.append(f"  {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, "
+                 f"{len(result.errors)} errors in {result.elapsed:.1f}s")
+    shown = 0
+    for op in result.operations.values():
+        for f in op.findings:
+            if shown < 12:
+                lines.append(f"  DRIFT {op.operation} {f.pointer or '/'}  [{f.check}] expected "
+                             f"{_text(f.expected)[:60]}, got {_text(f.actual)[:40]}")
+            shown += 1
+    if shown > 12:
+        lines.append(f"  … and {shown - 12} more (see the drift report)")
+    for error in result.errors[:3]:
+        lines.append(f"  ERROR {error.splitlines()[0][:150] if error else ''}")
+    for kind, path in (paths or {}).items():
+        lines.append(f"  {kind}: {path}")
+    return "\n".join(lines)
