@@ -170,7 +170,7 @@ def summary(result: ContractResult, paths: dict[str, Path] | None = None) -> str
     if result.setup_error:
         lines.append(f"  could not run: {result.setup_error}")
     lines.append(f"  {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, "
-                 f"{len(result.errors)} errors in {result.elapsed:.1f}s")
+                 f"{len(result.errors)} errors in {result.elapsed:.1f}s (seed {result.seed})")
     shown = 0
     for op in result.operations.values():
         for f in op.findings:

@@ -15,7 +15,9 @@ reason (the api.edx.org gateway answers a missing `Authorization` with 400, not 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -156,6 +158,9 @@ def run_contract(options: ContractOptions, redactor: Redactor | None = None) -> 
     redactor = redactor if redactor is not None else Redactor()
     for secret in options.credentials.secrets():
         redactor.add(secret)
+    if options.seed is None:
+        # Pick the seed here rather than inside Hypothesis, so every report can print it for a re-run.
+        options = dataclasses.replace(options, seed=random.SystemRandom().randrange(2**31))
     result = ContractResult(base_url=options.base_url, seed=options.seed)
     started = time.monotonic()
     try:
