@@ -90,7 +90,7 @@ def main() -> int:
     try:
         url = f"http://127.0.0.1:{port}"
         token = httpx.post(f"{url}/oauth2/v1/access_token",
-                           data={"grant_type": "client_credentials", "client_id": "bench"}).json()["access_token"]
+                           data={"grant_type": "client_credentials", "client_id": "bench", "token_type": "jwt"}).json()["access_token"]
         jwt = {"Authorization": f"JWT {token}"}
         secret = {"actionsecret": "your_secret"}
         targets = [

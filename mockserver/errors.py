@@ -88,6 +88,11 @@ _OAUTH = {
     "unavailable": Template(503, "gateway", "Service Unavailable"),
 }
 
+# The LMS's own token path has no gateway in front: Django's require_POST answers other methods.
+_OAUTH_LMS = {**_OAUTH,
+              "method_not_allowed": Template(405, "oauth", "", (("Allow", "POST, OPTIONS"),), empty_body=True,
+                                             content_type="text/html; charset=utf-8")}
+
 _FALLBACK = {
     "not_found": Template(404, "drf", "Not found."),
     "method_not_allowed": Template(405, "drf", "Method not allowed."),
@@ -111,6 +116,7 @@ POLICIES: tuple[Policy, ...] = (
     Policy("/blendxapi/discovery/course/", "blendx", _BLENDX_DETAIL),
     Policy("/blendxapi/", "blendx", _BLENDX),
     Policy("/search/", "search", _SEARCH),
+    Policy("/oauth2/access_token", "oauth", _OAUTH_LMS),
     Policy("/oauth2/", "oauth", _OAUTH),
 )
 _FALLBACK_POLICY = Policy("/", "other", _FALLBACK)

@@ -77,10 +77,10 @@ def test_request_is_the_client_credentials_form(path):
     assert not is_valid(form, {**good, "client_id": ""})
 
 
-def test_token_type_is_jwt_or_bearer_and_records_the_mocks_default():
+def test_token_type_is_jwt_or_bearer_and_defaults_to_the_lms_bearer():
     token_type = SPEC["components"]["schemas"]["TokenForm"]["properties"]["token_type"]
     assert {"jwt", "bearer"} <= set(token_type["enum"])
-    assert token_type["x-doc-deviation"]["ref"] == "mock-oauth-token-type-default"
+    assert token_type["default"] == "bearer"
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -122,5 +122,8 @@ def test_gateway_400_examples_name_the_missing_fields():
     assert any(e["value"].get("error") == "unsupported_grant_type" for e in examples.values())
 
 
-def test_the_mocks_known_departures_are_recorded():
-    assert post("/access_token")["x-doc-deviation"]["ref"] == "mock-oauth-direct-route-errors"
+def test_the_lms_path_documents_oauthlibs_errors_and_djangos_empty_405():
+    responses = post("/access_token")["responses"]
+    assert responses["400"]["$ref"].endswith("LmsBadRequest")
+    assert responses["405"]["$ref"].endswith("LmsMethodNotAllowed")
+    assert "content" not in resolve(responses["405"]), "Django's 405 has an empty body"
