@@ -1,0 +1,201 @@
+"""Operation handlers of the edX Enterprise API (`specs/enterprise.yaml`, ground truth E4–E9).
+
+Each handler is parse → query the world → shape (`enterprise_shapes.py`) → paginate → render. What the
+handlers share is data, stated once below: the media types every route offers (JSON first, as the real
+services; XML first when the runtime's `enterprise_format` is `xml`, the document's claim), and the page
+sizes of each route (edx-drf-extensions `DefaultPagination`: 10 per page, at most 100, 1000 on
+learner-summary; the catalog content route also takes the document's `limit` as an alias of `page_size`).
+
+A catalog's active items (in catalog order, with their content types) are derived once per world in
+`CatalogIndex`; which keys a catalog contains and a customer's enrollment order are the world's own queries;
+whole responses are cached per snapshot by `@cached`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from mockserver.apis import enterprise_shapes as shapes
+from mockserver.cache import cached
+from mockserver.errors import ApiError
+from mockserver.pagination import drf_envelope, page_number
+from mockserver.render import JSON, XML, negotiate, render
+from mockserver.state import runtime_of, world_of
+
+# Media types in server preference order, per `enterprise_format` setting.
+OFFERS = {"json": (JSON, XML), "xml": (XML, JSON)}
+
+
+@dataclass(frozen=True)
+class Paging:
+    """The page-size rules of one route."""
+
+    default_size: int = 10
+    max_size: int = 100
+    size_aliases: tuple[str, ...] = ()
+
+
+CATALOG_LIST_PAGING = Paging()
+CATALOG_CONTENT_PAGING = Paging(size_aliases=("limit",))
+LEARNER_SUMMARY_PAGING = Paging(max_size=1000)
+
+# The LMS URL patterns (edx-enterprise `COURSE_KEY_URL_PATTERN`, `COURSE_ID_PATTERN`) as they apply to one
+# public path segment: anything else does not match the upstream route and is a 404.
+COURSE_KEY_PATTERN = re.compile(r"^[^/+]+\+[^/+]+$")
+COURSE_RUN_PATTERN = re.compile(r"^[^/+]+\+[^/+]+\+[^/?]+$")
+
+CATALOG_NOT_FOUND = "No EnterpriseCatalog matches the given query."
+
+
+# ---------------------------------------------------------------------------------------------- per-world index
+
+class CatalogIndex:
+    """What the enterprise routes derive from one world, computed once per catalog on first use."""
+
+    def __init__(self, world):
+        self.world = world
+        self._active: dict[str, tuple] = {}
+
+    def active_items(self, catalog) -> tuple:
+        """(content_type, entity) of the catalog's served (active) content, in catalog order."""
+        items = self._active.get(catalog.uuid)
+        if items is None:
+            world = self.world
+            items = tuple((ref.content_type, world.content_entity(ref)) for ref in catalog.content
+                          if world.content_active(ref))
+            self._active[catalog.uuid] = items
+        return items
+
+
+_INDEXES: dict[int, CatalogIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_of(world) -> CatalogIndex:
+    """The index of `world` (one per world object; a reload brings a new world and a new index)."""
+    index = _INDEXES.get(id(world))
+    if index is None or index.world is not world:
+        with _INDEXES_LOCK:
+            index = _INDEXES.get(id(world))
+            if index is None or index.world is not world:
+                if len(_INDEXES) > 8:  # worlds replaced by reloads; keep the map bounded
+                    _INDEXES.clear()
+                index = _INDEXES[id(world)] = CatalogIndex(world)
+    return index
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def media_type(request) -> str:
+    """DRF content negotiation over JSON and XML (406 when neither satisfies `Accept`)."""
+    return negotiate(request.headers.get("accept"), OFFERS[runtime_of(request).enterprise_format])
+
+
+def paginate(request, count: int, paging: Paging):
+    return page_number(str(request.url), request.query_params, count, default_size=paging.default_size,
+                       max_size=paging.max_size, size_aliases=paging.size_aliases)
+
+
+def catalog_context(world, catalog) -> shapes.CatalogContext:
+    customer = world.enterprise_customer(catalog.enterprise_customer)
+    return shapes.CatalogContext(catalog.uuid, catalog.enterprise_customer, customer.slug if customer else "")
+
+
+def _detail_catalog(world, catalog_id: str):
+    """The catalog of a course/run/program detail route. An unknown catalog leaves edx-rbac no customer to
+    check the caller's role against, so the answer is 403, not 404."""
+    catalog = world.enterprise_catalog(catalog_id)
+    if catalog is None:
+        raise ApiError("forbidden")
+    return catalog
+
+
+SHAPE_ITEM = {
+    "course": shapes.shape_course_item,
+    "courserun": shapes.shape_course_run_item,
+    "program": shapes.shape_program_item,
+}
+
+
+# ---------------------------------------------------------------------------------------------- handlers
+
+@cached
+async def list_enterprise_catalogs(request):
+    """GET /enterprise/v1/enterprise-catalogs."""
+    media = media_type(request)
+    catalogs = tuple(world_of(request).enterprise_catalogs)
+    window = paginate(request, len(catalogs), CATALOG_LIST_PAGING)
+    results = [shapes.shape_enterprise_catalog(c) for c in catalogs[window.slice]]
+    return render(drf_envelope(window, results), media)
+
+
+@cached
+async def get_enterprise_catalog(request):
+    """GET /enterprise/v2/enterprise-catalogs/{catalog_id}: a page of the catalog's active content."""
+    media = media_type(request)
+    world = world_of(request)
+    catalog = world.enterprise_catalog(request.path_params["catalog_id"])
+    if catalog is None:
+        raise ApiError("not_found", CATALOG_NOT_FOUND)
+    items = index_of(world).active_items(catalog)
+    window = paginate(request, len(items), CATALOG_CONTENT_PAGING)
+    ctx = catalog_context(world, catalog)
+    results = [SHAPE_ITEM[kind](world, entity, ctx) for kind, entity in items[window.slice]]
+    return render(drf_envelope(window, results), media)
+
+
+@cached
+async def get_catalog_course(request):
+    """GET …/enterprise-catalogs/{catalog_id}/courses/{course_key}."""
+    media = media_type(request)
+    world = world_of(request)
+    catalog = _detail_catalog(world, request.path_params["catalog_id"])
+    key = request.path_params["course_key"]
+    course = world.course(key) if COURSE_KEY_PATTERN.match(key) and world.enterprise_catalog_contains(catalog, key) \
+        else None
+    if course is None:
+        raise ApiError("not_found")
+    return render(shapes.shape_course_detail(world, course, catalog_context(world, catalog)), media)
+
+
+@cached
+async def get_catalog_course_run(request):
+    """GET …/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}."""
+    media = media_type(request)
+    world = world_of(request)
+    catalog = _detail_catalog(world, request.path_params["catalog_id"])
+    key = request.path_params["course_run_id"]
+    run = world.run(key) if COURSE_RUN_PATTERN.match(key) and world.enterprise_catalog_contains(catalog, key) else None
+    if run is None:
+        raise ApiError("not_found")
+    ctx = catalog_context(world, catalog)
+    return render(shapes.shape_course_run_detail(world, run, ctx, with_programs=True), media)
+
+
+@cached
+async def get_catalog_program(request):
+    """GET …/enterprise-catalogs/{catalog_id}/programs/{program_uuid}."""
+    media = media_type(request)
+    world = world_of(request)
+    catalog = _detail_catalog(world, request.path_params["catalog_id"])
+    uuid = request.path_params["program_uuid"]
+    program = world.program(uuid) if world.enterprise_catalog_contains(catalog, uuid) else None
+    if program is None:
+        raise ApiError("not_found")
+    return render(shapes.shape_program_detail(world, program, catalog_context(world, catalog)), media)
+
+
+@cached
+async def get_learner_summary(request):
+    """GET /enterprise/v3/enterprise-customer/{enterprise_uuid}/learner-summary."""
+    media = media_type(request)
+    world = world_of(request)
+    customer = world.enterprise_customer(request.path_params["enterprise_uuid"])
+    if customer is None:
+        # edx-rbac: no role for an enterprise the caller does not belong to (nor for a malformed id).
+        raise ApiError("forbidden")
+    rows = world.enrollments(customer.uuid)  # already by -last_activity_date, no activity last
+    window = paginate(request, len(rows), LEARNER_SUMMARY_PAGING)
+    return render(drf_envelope(window, [shapes.shape_enrollment(r) for r in rows[window.slice]]), media)
