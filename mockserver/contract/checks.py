@@ -481,14 +481,16 @@ def key_formats(run: RunContext, response: Any, case: Any) -> list[ContractDrift
     return findings
 
 
-_ENROLL_PATH = re.compile(r"^/enterprise/(?P<customer>[0-9a-f-]{36})/course/(?P<key>[^/]+)/enroll/?$")
+_ENROLL_PATH = re.compile(
+    r"^/enterprise/(?P<customer>[0-9a-f-]{36})/(?P<kind>course|program)/(?P<key>[^/]+)/enroll/?$")
 _COURSE_API_PATH = re.compile(r"^/enterprise/v1/enterprise-catalogs/(?P<customer>[0-9a-f-]{36})/courses/(?P<key>.+)$")
 
 
 @domain_check
 def url_shapes(run: RunContext, response: Any, case: Any) -> list[ContractDrift]:
     """`enrollment_url` is the LMS enterprise enroll URL `https://<lms>/enterprise/<customer uuid>/course/<key>/enroll/
-    ?catalog=<catalog uuid>...` for the item's own key (edx-enterprise); `course_api_url` is
+    ?catalog=<catalog uuid>...` for the item's own key (programs: `/program/<uuid>/enroll/`; edx-enterprise);
+    `course_api_url` is
     `/enterprise/v1/enterprise-catalogs/<enterprise_customer_uuid>/courses/<courserun_key>` (edx-enterprise-data's
     quirk: customer uuid and run key)."""
     body = json_body(response)
@@ -506,11 +508,13 @@ def url_shapes(run: RunContext, response: Any, case: Any) -> list[ContractDrift]
             where = f"{pointer}/enrollment_url"
             if parts.scheme not in ("http", "https") or not parts.netloc or not match:
                 findings.append(UrlShapeDrift(operation=label, pointer=where,
-                                              expected="https://<lms>/enterprise/<customer>/course/<key>/enroll/?catalog=<uuid>",
+                                              expected="https://<lms>/enterprise/<customer>/{course|program}/<key>/enroll/"
+                                                       "?catalog=<uuid>",
                                               actual=url))
-            elif isinstance(obj.get("key"), str) and match.group("key") != obj["key"]:
-                findings.append(UrlShapeDrift(operation=label, pointer=where, expected=f"…/course/{obj['key']}/enroll/",
-                                              actual=url))
+            elif (own := obj.get("key") if match.group("kind") == "course" else obj.get("uuid")) and \
+                    isinstance(own, str) and unquote(match.group("key")) != own:
+                findings.append(UrlShapeDrift(operation=label, pointer=where,
+                                              expected=f"…/{match.group('kind')}/{own}/enroll/", actual=url))
             elif catalog_id and query.get("catalog") != [str(catalog_id)]:
                 findings.append(UrlShapeDrift(operation=label, pointer=where, expected=f"?catalog={catalog_id}",
                                               actual=url))
@@ -808,7 +812,11 @@ def _probe_leniency(run: RunContext, case: Any, label: str, lenient: list) -> li
             elif location == "query":
                 query[name] = value
             elif location == "body":
-                form = {**(form or {}), name: value}
+                # Sibling lenient fields at their defaults: some are read only together (edx-search reads
+                # `page_index` only when `page_size` is sent), and a probe must reach the code it means to test.
+                siblings = {n: str(sch["default"]) for loc, n, _m, sch in lenient
+                            if loc == "body" and n != name and "default" in sch}
+                form = {**siblings, **(form or {}), name: value}
             else:
                 continue
             url = run.url_for(_fill_path(case.operation.path, path_params))
