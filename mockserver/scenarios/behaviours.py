@@ -194,7 +194,7 @@ def _abort_connection() -> bool:
 
     ASGI has no "drop the connection" message, and a server answers 500 to an app that returns without
     responding. uvicorn runs each request as a task on `RequestResponseCycle.run_asgi`, whose `transport`
-    we can abort; elsewhere (in-process test clients) the caller raises instead.
+    we can abort; elsewhere (in-process test clients) the caller answers 500 instead.
     """
     task = asyncio.current_task()
     coro = task.get_coro() if task is not None else None
@@ -205,10 +205,6 @@ def _abort_connection() -> bool:
         return False
     transport.abort()
     return True
-
-
-class ConnectionDropped(ConnectionAbortedError):
-    """Raised in place of a dropped connection when no socket can be reached (in-process clients)."""
 
 
 class BehaviourMiddleware:
@@ -266,7 +262,11 @@ class BehaviourMiddleware:
                 for _ in range(3):
                     await asyncio.sleep(0)
                 return
-            raise ConnectionDropped(f"connection_dropped fault on {operation_id}")
+            # No socket to drop (an in-process client): the nearest thing is the API's 500.
+            log.warning("connection_dropped on %s needs a real server; answering 500 in-process", operation_id)
+            status, body, headers = error_response(path, "server_error")
+            await _send_body(send, status, body, headers)
+            return
         if action.status is not None:
             status, body, headers = forced_response(path, action)
             await _send_body(send, status, body, headers)
@@ -303,11 +303,10 @@ class BehaviourMiddleware:
             headers.append((b"content-length", str(len(body)).encode()))
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
-            # Returning with the body unfinished makes the server close the connection mid-body.
-            if not _abort_connection():
-                raise ConnectionDropped(f"truncated_body fault on {operation_id}")
-            for _ in range(3):
-                await asyncio.sleep(0)
+            # Close mid-body; in-process clients simply receive the half body.
+            if _abort_connection():
+                for _ in range(3):
+                    await asyncio.sleep(0)
             return
         if action.fault == "malformed_body":
             body = body[: max(1, len(body) // 2)] + b'\x00<!-- upstream proxy error -->'

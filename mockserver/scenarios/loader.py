@@ -22,6 +22,7 @@ from mockserver import specs
 from mockserver.auth import AuthConfig
 from mockserver.scenarios import records as rec
 from mockserver.scenarios.behaviours import Action, Behaviour, BehaviourSet
+from mockserver.scenarios.records import DATE_TIME_PATTERN
 from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.scenarios.source import Source, parse
 from mockserver.scenarios.validate import check_document, describe, spec_schemas
@@ -107,7 +108,7 @@ def _check_rules(source: Source) -> list[Problem]:
     """What the JSON Schema cannot express."""
     data = source.data or {}
     problems = []
-    if isinstance(data.get("clock"), str):
+    if isinstance(data.get("clock"), str) and re.match(DATE_TIME_PATTERN, data["clock"]):
         try:
             parse_clock(data["clock"])
         except SettingsError:

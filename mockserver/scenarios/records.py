@@ -16,6 +16,7 @@ import typing
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mockserver.scenarios.schema import DATE_TIME_PATTERN
 from mockserver.world import entities as e
 
 
@@ -60,7 +61,6 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
 KINDS_BY_NAME = {kind.name: kind for kind in RECORD_KINDS}
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 

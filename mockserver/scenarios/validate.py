@@ -16,7 +16,15 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from mockserver import specs
-from mockserver.scenarios.schema import build_schema
+from mockserver.scenarios.records import DATE_PATTERN, DATE_TIME_PATTERN
+from mockserver.scenarios.schema import NAME_PATTERN, build_schema
+
+PATTERN_WORDS = {
+    DATE_TIME_PATTERN: "is not an ISO 8601 date-time (e.g. 2026-01-15T09:30:00Z)",
+    DATE_PATTERN: "is not an ISO 8601 date (e.g. 2026-01-15)",
+    NAME_PATTERN: "is not a name: use letters, digits, '_', '.' and '-' (no spaces)",
+    r"^[0-9]+$": "is not an integer id",
+}
 from mockserver.scenarios.source import Source
 
 
@@ -31,9 +39,14 @@ def _suggest(name: str, allowed) -> str:
 
 
 def _leaf(error: ValidationError) -> ValidationError:
-    """For oneOf/anyOf, the sub-error that best explains the failure."""
+    """For oneOf/anyOf, the sub-error that best explains the failure.
+
+    A branch whose type does not even fit the value explains least ("expected object" for a negative
+    latency), so errors of the branches the value's type does fit are preferred.
+    """
     while error.context:
-        candidate = best_match(error.context)
+        fitting = [e for e in error.context if e.validator != "type" or e.relative_path]
+        candidate = best_match(fitting or error.context)
         if candidate is None or candidate is error:
             break
         error = candidate
@@ -70,9 +83,18 @@ def describe(error: ValidationError, base_path: tuple = ()) -> list[tuple[tuple,
         return [(path, f"expected {expected}, got {_type_name(error.instance)} {_short(error.instance)}", False)]
     if error.validator == "required":
         return [(path, error.message, False)]
-    if error.validator == "propertyNames":
-        return [(path, f"key {error.instance!r} is not valid here: {error.message}", True)]
+    if "propertyNames" in list(error.schema_path)[-2:]:
+        return [(path + (str(error.instance),), f"key {error.instance!r} {_pattern_words(error)}", True)]
+    if error.validator == "pattern":
+        return [(path, f"{error.instance!r} {_pattern_words(error)}", False)]
     return [(path, error.message, False)]
+
+
+def _pattern_words(error: ValidationError) -> str:
+    leaf = _leaf(error)
+    if leaf.validator == "pattern":
+        return PATTERN_WORDS.get(leaf.validator_value, f"does not match {leaf.validator_value!r}")
+    return leaf.message
 
 
 def _type_name(value) -> str:
