@@ -9,15 +9,15 @@ tests need a target that conforms, and `drift.py` wraps it to make one that does
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from xml.sax.saxutils import escape
-from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-SPECS_DIR = __import__("pathlib").Path(__file__).parent / "specs"
+SPECS_DIR = Path(__file__).parent / "specs"
 JWT = "fixture-jwt-0123456789"
 ACTION_SECRET = "fixture-action-secret-0123"
 CLIENT_ID = "fixture-client"
