@@ -248,18 +248,23 @@ def build_world(seed, clock, size, overlay=None):
     return _build(seed=seed, clock=clock, size=size, overlay=overlay)
 
 
-def _world_problem(scenarios: list[Scenario], exc) -> Problem:
-    """Place a `WorldError` on the record (and field) of the scenario that set it."""
+_RECORD_RE = re.compile(r"^(?P<kind>\w+)\[(?P<key>[^\]]+)\](?P<rest>.*)$")
+
+
+def _field_path(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", text) if p)
+
+
+def world_problem(scenarios: list[Scenario], exc) -> Problem:
+    """Place a `WorldError` (`record` = `kind[key]...`, `field`) on the scenario line that set it."""
     record, field_name = str(getattr(exc, "record", "") or ""), getattr(exc, "field", None)
-    for scenario in reversed(scenarios):
-        for kind, items in (scenario.data.get("records") or {}).items():
-            for key in items or {}:
-                if key and (key in record) and (kind in record or not any(k.name in record for k in rec.RECORD_KINDS)):
-                    path = rec.record_path(kind, key)
-                    if field_name:
-                        path += tuple(int(p) if p.isdigit() else p
-                                      for p in re.split(r"[.\[\]]+", str(field_name)) if p)
-                    return scenario.source.problem(path, str(exc), at_key=bool(field_name))
+    match = _RECORD_RE.match(record)
+    if match:
+        kind, key = match["kind"], match["key"]
+        for scenario in reversed(scenarios):
+            if key in ((scenario.data.get("records") or {}).get(kind) or {}):
+                path = rec.record_path(kind, key) + _field_path(match["rest"]) + _field_path(str(field_name or ""))
+                return scenario.source.problem(path, str(exc), at_key=True)
     # Not traceable to one record: report it at the records of the last file that has any.
     for scenario in reversed(scenarios):
         if scenario.data.get("records"):
@@ -293,11 +298,8 @@ def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_wor
             world = default_world
         else:
             world = build_world(merged.seed, merged.clock, merged.size, overlay)
-    except Exception as exc:  # noqa: BLE001 - the world reports bad records as WorldError (a ValueError)
-        from_world = type(exc).__name__ == "WorldError" or isinstance(exc, (ValueError, KeyError, TypeError))
-        if not from_world:
-            raise
-        raise ScenarioError([_world_problem(scenarios, exc)]) from None
+    except ValueError as exc:  # WorldError is a ValueError; so is a world size it cannot build
+        raise ScenarioError([world_problem(scenarios, exc)]) from None
     behaviours = BehaviourSet(merged.behaviours, merged.expire_tokens, jwt_operations(settings.specs_dir))
     snapshot = Snapshot(world=world, auth=merged.auth, enterprise_format=merged.enterprise_format,
                         behaviours=behaviours, scenarios=tuple(s.name for s in scenarios))

@@ -114,6 +114,11 @@ def entity_schema(cls: type, *, extra: tuple = (), seen: frozenset = frozenset()
     return {"type": "object", "description": doc, "additionalProperties": False, "properties": properties}
 
 
+def _without(schema: dict, name: str) -> dict:
+    # The natural key is the mapping key; the world refuses it as a field.
+    return {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != name}}
+
+
 def records_schema() -> dict:
     """The `records` section of the scenario schema."""
     kinds = {}
@@ -124,7 +129,7 @@ def records_schema() -> dict:
             "description": f"{kind.entity.__name__} records keyed by {kind.key_description}: a new key adds a "
                            f"record, an existing one overrides the fields given.",
             "propertyNames": names,
-            "additionalProperties": entity_schema(kind.entity, extra=kind.extra),
+            "additionalProperties": _without(entity_schema(kind.entity, extra=kind.extra), kind.key_field),
         }
     return {"type": "object", "additionalProperties": False, "properties": kinds,
             "description": "Records to add to the world or override in it, by natural key "
