@@ -132,7 +132,7 @@ class BlendxPage:
 def blendx(query, *, default_limit: int = 8, max_limit: int = 100) -> BlendxPage:
     """BlendX paging: `limit` clamped to 1..max, `page` 1-based (below 1 is 1), offset derived."""
     limit = clamped_int(query.get("limit"), default_limit, 1, max_limit)
-    page = clamped_int(query.get("page"), 1, 1, 10**9)
+    page = max(1, clamped_int(query.get("page"), 1, 1, None))
     return BlendxPage(limit, page, (page - 1) * limit)
 
 
@@ -155,4 +155,7 @@ def edx_search(form) -> tuple[int, int]:
         index = int(raw_index)
     except (TypeError, ValueError):
         raise ApiError("server_error", f"invalid literal for int() with base 10: '{raw_index}'") from None
-    return size, max(0, index) * size
+    if index < 0:
+        # Elasticsearch refuses a negative `from`; edx-search wraps any search failure in this message.
+        raise ApiError("server_error", f'An error occurred when searching for "{form.get("search_string", "")}"')
+    return size, index * size

@@ -23,15 +23,15 @@ def positive_int(raw: str | None, default: int, *, strict: bool = True, cutoff: 
     return value
 
 
-def clamped_int(raw: str | None, default: int, low: int, high: int) -> int:
-    """An int clamped into [low, high]; a value that is not an int gives `default`."""
+def clamped_int(raw: str | None, default: int, low: int, high: int | None) -> int:
+    """An int clamped into [low, high] (no upper bound when `high` is None); not an int gives `default`."""
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except (TypeError, ValueError):
         return default
-    return max(low, min(high, value))
+    return max(low, value if high is None else min(high, value))
 
 
 def csv_values(raw: str | None) -> tuple[str, ...]:

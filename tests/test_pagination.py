@@ -101,3 +101,13 @@ def test_edx_search_bad_page_size_is_a_500(raw, message):
     with pytest.raises(ApiError) as info:
         pagination.edx_search({"page_size": raw})
     assert (info.value.kind, info.value.message) == ("server_error", message)
+
+
+def test_blendx_page_has_no_upper_bound():
+    assert pagination.blendx({"page": "1312817287642252"}).page == 1312817287642252
+
+
+def test_edx_search_negative_page_index_is_the_search_failure_500():
+    with pytest.raises(ApiError) as info:
+        pagination.edx_search({"page_size": "20", "page_index": "-1", "search_string": "AI"})
+    assert info.value.message == 'An error occurred when searching for "AI"'
