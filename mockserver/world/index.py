@@ -218,7 +218,9 @@ class BlendXIndex:
             self.head.append(f"{c.name()}\n{c.short_description if c.short_description is not None else c.run.short_description}".lower())
         self._orders: dict[tuple[str, str], list[int]] = {}
         self._ranks: dict[tuple[str, str], list[int]] = {}
-        self.order("created_at", "desc")
+        by_key = sorted(range(len(cores)), key=lambda i: cores[i].run.key)
+        for fieldname in BLENDX_ORDER_FIELDS:
+            self._build_order(fieldname, by_key)
 
     def _value(self, fieldname: str, i: int):
         c = self.cores[i]
@@ -228,20 +230,22 @@ class BlendXIndex:
             return getattr(c.run, fieldname)
         return getattr(c, fieldname)
 
-    def order(self, fieldname: str, direction: str) -> list[int]:
-        """All indices ordered by `fieldname` (nulls last), ties by run key ascending."""
-        k = (fieldname, direction)
-        if k not in self._orders:
-            ids = sorted(range(len(self.cores)), key=lambda i: self.cores[i].run.key)
-            present = [i for i in ids if self._value(fieldname, i) is not None]
-            missing = [i for i in ids if self._value(fieldname, i) is None]
-            present.sort(key=lambda i: self._value(fieldname, i), reverse=direction == "desc")
-            order = present + missing
+    def _build_order(self, fieldname: str, by_key: list[int]) -> None:
+        """Ascending: by value, ties by run key; descending: the reverse; nulls last in both."""
+        values = [self._value(fieldname, i) for i in range(len(self.cores))]
+        present = [i for i in by_key if values[i] is not None]
+        missing = [i for i in by_key if values[i] is None]
+        present.sort(key=values.__getitem__)
+        for direction, order in (("asc", present + missing), ("desc", present[::-1] + missing)):
             rank = [0] * len(order)
             for pos, i in enumerate(order):
                 rank[i] = pos
-            self._orders[k], self._ranks[k] = order, rank
-        return self._orders[k]
+            self._orders[(fieldname, direction)] = order
+            self._ranks[(fieldname, direction)] = rank
+
+    def order(self, fieldname: str, direction: str) -> list[int]:
+        """All indices ordered by `fieldname` (see `_build_order`)."""
+        return self._orders[(fieldname, direction)]
 
     def matches_search(self, i: int, needle: str) -> bool:
         return needle in self.head[i] or needle in self._text_tail(self.cores[i])
@@ -279,43 +283,46 @@ class BlendXIndex:
 class SearchIndex:
     """edx-search course discovery over one document per run.
 
-    `fields(i)` returns the filterable/searchable view of document i as a dict (cheap for generated
-    documents, the materialized document for overlaid ones).
+    `enrollment_start`/`enrollment_end` are per-document lists (the implicit filters every query
+    applies); `value(i, field)` reads a filter field of document i, `text(i)` its lowercased
+    searchable text, `start(i)` its start for the optional start-date sort.
     """
 
-    def __init__(self, n: int, fields: Callable[[int], dict], text: Callable[[int], str],
-                 starts: Callable[[int], datetime | None]):
-        self.n = n
-        self._fields = fields
+    def __init__(self, enrollment_start: list, enrollment_end: list, value: Callable[[int, str], Any],
+                 text: Callable[[int], str], start: Callable[[int], datetime | None]):
+        self.es = enrollment_start
+        self.ee = enrollment_end
+        self._value = value
         self._text = text
-        self._start = starts
+        self._start = start
 
     def query(self, search_string: str | None, filters: dict[str, Any], now: datetime,
               sort_by_start: bool = False) -> list[int]:
-        words = [w for w in re.findall(r"\w+", (search_string or "").lower())]
-        patterns = [re.compile(rf"\b{re.escape(w)}\b") for w in words]
-        out = []
-        for i in range(self.n):
-            f = self._fields(i)
-            es, ee = f["enrollment_start"], f["enrollment_end"]
-            if es is None or es > now or (ee is not None and ee < now):
-                continue
-            ok = True
-            for name, wanted in filters.items():
-                have = f.get(name)
+        es, ee = self.es, self.ee
+        out = [i for i in range(len(es))
+               if es[i] is not None and es[i] <= now and (ee[i] is None or ee[i] >= now)]
+        for name, wanted in filters.items():
+            kept = []
+            for i in out:
+                have = self._value(i, name)
                 if isinstance(have, (tuple, list)):
                     ok = wanted in have
+                elif isinstance(have, bool):
+                    ok = have == wanted or str(have).lower() == str(wanted).lower()
                 else:
-                    ok = have == wanted or (isinstance(have, bool) and str(have).lower() == str(wanted).lower())
-                if not ok:
-                    break
-            if not ok:
-                continue
-            if patterns:
+                    ok = have == wanted
+                if ok:
+                    kept.append(i)
+            out = kept
+        words = re.findall(r"\w+", (search_string or "").lower())
+        if words:
+            patterns = [(w, re.compile(rf"\b{re.escape(w)}\b")) for w in words]
+            kept = []
+            for i in out:
                 text = self._text(i)
-                if not all(p.search(text) for p in patterns):
-                    continue
-            out.append(i)
+                if all(w in text and p.search(text) for w, p in patterns):
+                    kept.append(i)
+            out = kept
         if sort_by_start:
             dated = [i for i in out if self._start(i) is not None]
             undated = [i for i in out if self._start(i) is None]

@@ -29,6 +29,7 @@ Rules:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -161,7 +162,11 @@ def coerce(tp: Any, value: Any, record: str, name: str, base: Any = None) -> Any
                   for k, v in value.items()}
         if base is not None and isinstance(base, tp):
             return dataclasses.replace(base, **kwargs)
-        defaults = _NESTED_DEFAULTS.get(tp, {})
+        defaults = dict(_NESTED_DEFAULTS.get(tp, {}))
+        if tp is e.Seat and "sku" not in kwargs:
+            # a scenario rarely cares about SKUs; give each seat a stable, realistic one
+            digest = hashlib.blake2b(f"{record}:{name}".encode(), digest_size=4).hexdigest()
+            defaults["sku"] = digest[:7].upper()
         missing = [f.name for f in dataclasses.fields(tp)
                    if f.name not in kwargs and f.name not in defaults
                    and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]

@@ -8,6 +8,7 @@ memo: every entity is a pure function of seed, clock, size and overlay).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -358,6 +359,23 @@ def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = 
     is "small" (30 courses), "default" (300), "large" (10,000) or a number of courses.
     Raises `WorldError` when the overlay names an unknown field or a record that does not exist.
     """
+    # Building allocates millions of long-lived objects; the cyclic GC would rescan them again
+    # and again (half the build time at 10k courses) and there are no cycles to find. Afterwards
+    # they are frozen out of the GC's generations, otherwise the first full collection on the
+    # request path would stall for most of a second on a 100k-course world.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        world = _build(seed, clock, size, overlay, landmarks)
+    finally:
+        if was_enabled:
+            gc.enable()
+    gc.freeze()
+    return world
+
+
+def _build(seed: int, clock: datetime | None, size: str | int, overlay: Overlay | None,
+           landmarks: bool) -> World:
     if isinstance(size, str):
         if size not in SIZES:
             raise ValueError(f"unknown world size {size!r}; use one of {sorted(SIZES)} or an int")
@@ -635,8 +653,10 @@ def _build_enterprise(w: World, gen: Generator, ov: Overlay, small: bool) -> Non
     landmark = lm.ENTERPRISE_CUSTOMER_UUID in ov.enterprise_customers
     if landmark:
         customers[lm.ENTERPRISE_CUSTOMER_UUID] = gen.enterprise_customer("landmark", uuid=lm.ENTERPRISE_CUSTOMER_UUID)
+    taken = {lm.ENTERPRISE_CUSTOMER_SLUG}
     for k in range(2 if small else 5):
-        c = gen.enterprise_customer(k)
+        c = gen.enterprise_customer(k, taken=taken)
+        taken.add(c.slug)
         customers[c.uuid] = c
     for uuid, patch in ov.enterprise_customers.items():
         rec = f"enterprise_customers[{uuid}]"
@@ -719,11 +739,13 @@ def _build_enrollments(w: World, gen: Generator, ov: Overlay) -> None:
         learners_of[cust.uuid] = people
         ended = [x for x in runs if x.end is not None and x.end < clock]
         started = [x for x in runs if x.start is not None and x.start <= clock] or runs
+        paid = [x for x in started if any(float(s.price) > 0 for s in x.seats)] or started
         forced = ["Passed", "Failed", "In Progress", "unenrolled", "no-consent"]
         n_rows = r.randint(14, 26)
         for k in range(n_rows):
             force = forced[k] if k < len(forced) else None
-            pool = ended if force in ("Passed", "Failed") and ended else started if force else runs
+            pool = (ended if force in ("Passed", "Failed") and ended else paid if force == "unenrolled"
+                    else started if force else runs)
             run = pool[r.randrange(len(pool))]
             course = w._course_cores[w._course_idx[run.course]]
             program = w._programs[course.programs[0]] if course.programs else None
@@ -782,7 +804,7 @@ def _build_enrollments(w: World, gen: Generator, ov: Overlay) -> None:
 
 def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
     runs = w._run_cores
-    bx_cores = [gen.blendx_core(run, w._course_cores[w._course_idx[run.course]]) for run in runs]
+    bx_cores = [gen.blendx_core(run) for run in runs]
     for key, patch in ov.blendx_courses.items():
         rec = f"blendx_courses[{key}]"
         check_fields(e.BlendXCourse, rec, patch, derived=frozenset({"openedx_course_id"}))
@@ -827,16 +849,22 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
         w._patches["search_documents"][key] = patch
         sd_patched[w._run_idx[key]] = w._sd_entity_by_key(key)
 
-    def fields(i: int) -> dict:
+    run_fields = {
+        "org": lambda run: run.org, "modes": lambda run: run.modes,
+        "language": lambda run: short_lang(run.content_language), "number": lambda run: run.number,
+        "invitation_only": lambda run: run.invitation_only,
+        "catalog_visibility": lambda run: run.catalog_visibility, "start": lambda run: run.start,
+        "end": lambda run: run.end, "id": lambda run: run.key, "course": lambda run: run.key,
+    }
+
+    def value(i: int, name: str):
         doc = sd_patched.get(i)
-        if doc is not None:
-            return {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
-        run = runs[i]
-        return {"enrollment_start": run.enrollment_start, "enrollment_end": run.enrollment_end,
-                "org": run.org, "modes": run.modes, "language": short_lang(run.content_language),
-                "number": run.number, "invitation_only": run.invitation_only,
-                "catalog_visibility": run.catalog_visibility, "start": run.start, "end": run.end,
-                "id": run.key, "course": run.key}
+        if doc is None:
+            getter = run_fields.get(name)
+            if getter is not None:
+                return getter(runs[i])
+            doc = w._sd_entity_by_key(runs[i].key)
+        return getattr(doc, name, None)
 
     def text(i: int) -> str:
         doc = sd_patched.get(i)
@@ -855,4 +883,8 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
         doc = sd_patched.get(i)
         return doc.start if doc is not None else runs[i].start
 
-    w._search_index = SearchIndex(len(runs), fields, text, start)
+    es = [r.enrollment_start for r in runs]
+    ee = [r.enrollment_end for r in runs]
+    for i, doc in sd_patched.items():
+        es[i], ee[i] = doc.enrollment_start, doc.enrollment_end
+    w._search_index = SearchIndex(es, ee, value, text, start)
