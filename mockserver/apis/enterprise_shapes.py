@@ -250,8 +250,8 @@ def shape_search_course_run(run, ctx: CatalogContext) -> dict:
 
 def shape_course_item(world, course, ctx: CatalogContext) -> dict:
     """A `course` content item: discovery course search document + enterprise-catalog additions."""
-    runs = [world.run(key) for key in course.course_runs]
-    runs = [r for r in runs if r is not None and not r.hidden]
+    # Every run of the course, as on the detail route, so that `active` is always evidenced by a nested run.
+    runs = [r for r in (world.run(key) for key in course.course_runs) if r is not None]
     seat_types: list[str] = []
     for run in runs:
         if run.active:

@@ -170,6 +170,10 @@ def test_content_items_are_active(all_content):
         if item["content_type"] == "course":
             assert item["active"] is True
             assert any(r["availability"] != "Archived" for r in item["course_runs"])
+        elif item["content_type"] == "courserun":
+            assert item["availability"] != "Archived"
+        else:
+            assert item["status"] == "active"
 
 
 def test_the_documents_demo_run_is_the_first_item_of_all_content(all_content):
@@ -269,6 +273,13 @@ def test_run_id_with_colon_and_plus_answers_raw_and_percent_encoded(get):
     assert raw.status_code == encoded.status_code == 200
     assert raw.json() == encoded.json()
     assert raw.json()["key"] == DEMO_RUN
+
+
+def test_course_key_with_plus_answers_raw_and_percent_encoded(get):
+    raw = get(f"{CONTENT}/courses/edX+DemoX")
+    encoded = get(f"{CONTENT}/courses/edX%2BDemoX")
+    assert raw.status_code == encoded.status_code == 200
+    assert raw.json()["key"] == encoded.json()["key"] == "edX+DemoX"
 
 
 @pytest.mark.parametrize("suffix", [
