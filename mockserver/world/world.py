@@ -617,34 +617,36 @@ def _content_ref(value: Any, rec: str, w: World) -> e.ContentRef:
 
 
 def _fill_content(w: World, r, fixed: list[e.ContentRef], n_active: int, n_inactive: int) -> tuple:
+    """`fixed` followed by active courses, runs and programs (each kind present) and a few
+    inactive courses, shuffled, so that the served (active) list mixes all three kinds."""
     cores, runs = w._course_cores, w._run_cores
-    active_courses = [c.key for c in cores if c.active]
-    active_runs = [x.key for x in runs if x.active]
-    inactive_courses = [c.key for c in cores if not c.active]
-    active_programs = [p.uuid for p in w._programs.values() if p.active]
-    out = list(fixed)
-    seen = {ref.key for ref in out}
-    n_active -= sum(1 for ref in out if w.content_active(ref))
-    mix = (("course", active_courses, 6), ("courserun", active_runs, 3), ("program", active_programs, 2))
-    guard = 0
-    while n_active > 0 and guard < 1000:
-        guard += 1
-        kind, pool, _ = mix[0] if r.random() < 0.55 else mix[1] if r.random() < 0.6 else mix[2]
-        if not pool:
-            continue
-        key = pool[r.randrange(len(pool))]
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(e.ContentRef(kind, key))
-        n_active -= 1
-    for _ in range(n_inactive):
-        if inactive_courses:
-            key = inactive_courses[r.randrange(len(inactive_courses))]
+    pools = {"course": [c.key for c in cores if c.active], "courserun": [x.key for x in runs if x.active],
+             "program": [p.uuid for p in w._programs.values() if p.active]}
+    inactive = [c.key for c in cores if not c.active]
+    seen = {ref.key for ref in fixed}
+    n_active -= sum(1 for ref in fixed if w.content_active(ref))
+    n_programs = max(1, n_active // 6)
+    n_runs = max(1, n_active // 4)
+    quota = {"program": n_programs, "courserun": n_runs, "course": max(1, n_active - n_programs - n_runs)}
+    picked: list[e.ContentRef] = []
+    for kind, count in quota.items():
+        pool = pools[kind]
+        for _ in range(min(count, len(pool)) * 4):
+            if count <= 0:
+                break
+            key = pool[r.randrange(len(pool))]
             if key not in seen:
                 seen.add(key)
-                out.insert(r.randrange(len(out) + 1), e.ContentRef("course", key))
-    return tuple(out)
+                picked.append(e.ContentRef(kind, key))
+                count -= 1
+    for _ in range(n_inactive):
+        if inactive:
+            key = inactive[r.randrange(len(inactive))]
+            if key not in seen:
+                seen.add(key)
+                picked.append(e.ContentRef("course", key))
+    r.shuffle(picked)
+    return tuple(fixed) + tuple(picked)
 
 
 def _build_enterprise(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
