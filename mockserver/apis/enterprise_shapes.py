@@ -566,10 +566,10 @@ def _wire(value):
 
 
 def shape_enrollment(enrollment) -> dict:
-    """`EnterpriseLearnerEnrollmentSerializer`: the entity's fields are the serializer's, in its order."""
+    """`EnterpriseLearnerEnrollmentSerializer`: the entity's fields are the serializer's, in its order.
+
+    `course_api_url` is the world's value, built as upstream does from the customer uuid and the run key
+    (`/enterprise/v1/enterprise-catalogs/<customer uuid>/courses/<run key>`), a path that resolves to nothing.
+    """
     return {f.name: _wire(getattr(enrollment, f.name)) for f in fields(enrollment)}
 
-
-def course_api_url(customer_uuid: str, courserun_key: str) -> str:
-    """The serializer's `course_api_url`: customer uuid + run key (a real quirk: it resolves to nothing)."""
-    return f"/enterprise/v1/enterprise-catalogs/{customer_uuid}/courses/{courserun_key}"
