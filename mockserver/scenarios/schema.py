@@ -203,6 +203,7 @@ def build_schema(records_schema: dict | None = None) -> dict:
             },
             "enterprise": {
                 "type": "object", "additionalProperties": False,
+                "description": "edX Enterprise API settings.",
                 "properties": {"default_format": {"enum": ["json", "xml"],
                                                   "description": "Format of the enterprise routes when the client "
                                                                  "sends no Accept (xml: the document's claim)."}},
