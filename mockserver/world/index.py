@@ -284,17 +284,26 @@ class SearchIndex:
     """edx-search course discovery over one document per run.
 
     `enrollment_start`/`enrollment_end` are per-document lists (the implicit filters every query
-    applies); `value(i, field)` reads a filter field of document i, `text(i)` its lowercased
-    searchable text, `start(i)` its start for the optional start-date sort.
+    applies); `value(i, field)` reads a filter field of document i (read once per field into a
+    column, then cached); `fragments(i)` gives the searchable texts of document i. Generated
+    documents share their fragments (titles, pool paragraphs), so a word is matched once per
+    distinct fragment, not once per document.
     """
 
     def __init__(self, enrollment_start: list, enrollment_end: list, value: Callable[[int, str], Any],
-                 text: Callable[[int], str], start: Callable[[int], datetime | None]):
+                 fragments: Callable[[int], tuple[str, ...]], start: Callable[[int], datetime | None]):
         self.es = enrollment_start
         self.ee = enrollment_end
         self._value = value
-        self._text = text
+        self._fragments = fragments
         self._start = start
+        self._columns: dict[str, list] = {}
+
+    def column(self, name: str) -> list:
+        col = self._columns.get(name)
+        if col is None:
+            col = self._columns[name] = [self._value(i, name) for i in range(len(self.es))]
+        return col
 
     def query(self, search_string: str | None, filters: dict[str, Any], now: datetime,
               sort_by_start: bool = False) -> list[int]:
@@ -302,9 +311,10 @@ class SearchIndex:
         out = [i for i in range(len(es))
                if es[i] is not None and es[i] <= now and (ee[i] is None or ee[i] >= now)]
         for name, wanted in filters.items():
+            col = self.column(name)
             kept = []
             for i in out:
-                have = self._value(i, name)
+                have = col[i]
                 if isinstance(have, (tuple, list)):
                     ok = wanted in have
                 elif isinstance(have, bool):
@@ -314,14 +324,19 @@ class SearchIndex:
                 if ok:
                     kept.append(i)
             out = kept
-        words = re.findall(r"\w+", (search_string or "").lower())
-        if words:
-            patterns = [(w, re.compile(rf"\b{re.escape(w)}\b")) for w in words]
+        for word in re.findall(r"\w+", (search_string or "").lower()):
+            pattern = re.compile(rf"\b{re.escape(word)}\b")
+            memo: dict[str, bool] = {}
             kept = []
             for i in out:
-                text = self._text(i)
-                if all(w in text and p.search(text) for w, p in patterns):
-                    kept.append(i)
+                for frag in self._fragments(i):
+                    hit = memo.get(frag)
+                    if hit is None:
+                        low = frag.lower()
+                        hit = memo[frag] = word in low and pattern.search(low) is not None
+                    if hit:
+                        kept.append(i)
+                        break
             out = kept
         if sort_by_start:
             dated = [i for i in out if self._start(i) is not None]

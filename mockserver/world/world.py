@@ -173,14 +173,13 @@ class World:
         cid = catalog if isinstance(catalog, int) else catalog.id
         hit = self._catalog_members.get(cid)
         if hit is None:
-            hit = self._course_index.evaluate(self._catalogs[cid].query)
-            self._catalog_members[cid] = hit
+            members = self._course_index.evaluate(self._catalogs[cid].query)
+            hit = self._catalog_members[cid] = [self._course_cores[i].key for i in members]
         return hit
 
     def catalog_courses(self, catalog: e.Catalog | int) -> LazySeq[e.Course]:
         """Every course matching the catalog's query (what `courses_count` counts), in course order."""
-        cores = self._course_cores
-        return LazySeq([cores[i].key for i in self._members(catalog)], self._course_entity_by_key)
+        return LazySeq(self._members(catalog), self._course_entity_by_key)
 
     def catalog_courses_count(self, catalog: e.Catalog | int) -> int:
         return len(self._members(catalog))
@@ -191,7 +190,10 @@ class World:
         cid = catalog if isinstance(catalog, int) else catalog.id
         if self._catalogs[cid].include_archived:
             return self.catalog_courses(cid)
-        keys = [cores[i].key for i in self._members(cid) if cores[i].active]
+        keys = self._catalog_active.get(cid)
+        if keys is None:
+            idx = self._course_idx
+            keys = self._catalog_active[cid] = [k for k in self._members(cid) if cores[idx[k]].active]
         return LazySeq(keys, self._course_entity_by_key)
 
     # ------------------------------------------------------------------ enterprise
@@ -601,6 +603,7 @@ def _build_catalogs(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
     names = {s.uuid: (s.name, s.slug) for s in gen.subjects}
     w._course_index = CourseIndex(w._course_cores, names)
     w._catalog_members = {}
+    w._catalog_active = {}
 
 
 def _content_ref(value: Any, rec: str, w: World) -> e.ContentRef:
@@ -868,18 +871,18 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
             doc = w._sd_entity_by_key(runs[i].key)
         return getattr(doc, name, None)
 
-    def text(i: int) -> str:
+    def fragments(i: int) -> tuple[str, ...]:
         doc = sd_patched.get(i)
         if doc is not None:
             c = doc.content
-            return f"{c.display_name}\n{c.short_description}\n{c.overview}\n{c.number}\n{doc.org}".lower()
+            return (c.display_name, c.short_description, c.overview, c.number, doc.org)
         run = runs[i]
         if run.desc_override is not None:
-            body = run.desc_override.lower()
+            body: tuple[str, ...] = (run.desc_override,)
         else:
-            lower = pools.by_lang[run.lang].paragraphs_lower
-            body = "\n".join(lower[k] for k in run.par[:2])
-        return f"{run.title}\n{run.short_description}\nabout this course\n{body}\n{run.number}\n{run.org}".lower()
+            paragraphs = pools.by_lang[run.lang].paragraphs
+            body = tuple(paragraphs[k] for k in run.par[:2])
+        return (run.title, run.short_description, "About This Course", *body, run.number, run.org)
 
     def start(i: int):
         doc = sd_patched.get(i)
@@ -889,4 +892,4 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
     ee = [r.enrollment_end for r in runs]
     for i, doc in sd_patched.items():
         es[i], ee[i] = doc.enrollment_start, doc.enrollment_end
-    w._search_index = SearchIndex(es, ee, value, text, start)
+    w._search_index = SearchIndex(es, ee, value, fragments, start)
