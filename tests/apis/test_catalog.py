@@ -92,7 +92,7 @@ def test_the_documents_catalog_1_is_all_courses(get):
     assert (body["name"], body["query"], body["viewers"]) == ("All Courses", "*:*", ["username1", "username2"])
 
 
-@pytest.mark.parametrize("raw", ["abc", "1.5", "-1"])
+@pytest.mark.parametrize("raw", ["abc", "1.5", "1e3"])
 def test_a_non_integer_id_is_404_not_found(get, raw):
     for path in (f"{CATALOGS}{raw}/", f"{CATALOGS}{raw}/courses/"):
         response = get(path)
