@@ -5,7 +5,8 @@ Integrators copy ids from the three API documents, so those ids must answer: dis
 (`degreed-company`), course `MyUni+Sport101x`, run `course-v1:edX+DemoX+Demo_Course`, the BlendX
 course `course-v1:Fundacion-Santa-Fe-de-Bogota+HOC201+2025_T2`, the search document
 `course-v1:HealthOnCloud+Test101+2025_T1`, org `TestOrg`, and courses matching the documents'
-`search_string=AI` / `search=python` / `tags=health,midwifery` examples.
+`search_string=AI` / `search=python` / `tags=health,midwifery` examples, and the enterprise
+document's example course key `RITx+PM9003x`.
 
 They are expressed as an `Overlay` (the same mechanism scenario files use), applied before the
 user's overlay; the enterprise catalogs' remaining content is filled by the generator.
@@ -115,6 +116,7 @@ def landmark_overlay(clock: datetime) -> Overlay:
             "homepage_url": "https://www.fsfb.org.co",
             "favicon_url": f"https://{bx}/static/org_favicons/fundacion.ico"},
         "HealthOnCloud": {"name": "Health on Cloud", "language": "ar", "homepage_url": "https://healthoncloud.example.org"},
+        "RITx": {"name": "Rochester Institute of Technology", "language": "en-us", "homepage_url": "https://www.rit.edu"},
         "TestOrg": {"name": "Test Organization", "language": "en-us", "homepage_url": "https://testorg.example.org",
                     "favicon_url": f"https://{bx}/static/org_favicons/testorg.ico"},
     }
@@ -131,6 +133,7 @@ def landmark_overlay(clock: datetime) -> Overlay:
             "title": "Proyecto Warra Jaramia",
             "short_description": "Sabiduría Ancestral en la Atención del Parto...", "level_type": None},
         "HealthOnCloud+Test101": {"title": "Health on Cloud Test", "short_description": "It is a testing course "},
+        "RITx+PM9003x": {"title": "Project Management", "level_type": "Intermediate"},
         "TestOrg+AI101": {"title": "Introduction to AI", "level_type": "Introductory"},
         "TestOrg+PY101": {"title": "Python for Everybody", "level_type": "Introductory"},
         "TestOrg+MID101": {"title": "Midwifery Essentials", "level_type": "Intermediate"},
@@ -154,6 +157,12 @@ def landmark_overlay(clock: datetime) -> Overlay:
         "start": sport_start, "end": sport_start + timedelta(weeks=8),
         "enrollment_start": _at(clock, -20), "enrollment_end": sport_start + timedelta(weeks=2),
         "status": "published", "hidden": False, "invitation_only": False, "catalog_visibility": "both",
+    }
+    rit_start = _at(clock, -21, 15)
+    runs[f"course-v1:RITx+PM9003x+{_term(rit_start)}"] = {
+        "start": rit_start, "end": rit_start + timedelta(weeks=10), "enrollment_start": _at(clock, -60),
+        "enrollment_end": rit_start + timedelta(weeks=8), "status": "published", "hidden": False,
+        "pacing_type": "instructor_paced",
     }
     hoc = _keep_literal_or_shift({
         "start": datetime(2025, 2, 1, tzinfo=UTC), "end": datetime(2027, 2, 1, 0, 30, tzinfo=UTC),

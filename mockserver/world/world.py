@@ -239,7 +239,7 @@ class World:
         return tuple(self.content_entity(ref) for ref in cat.content if self.content_active(ref))
 
     def enterprise_catalog_contains(self, catalog: e.EnterpriseCatalog | str, key: str) -> bool:
-        """Whether a course key, run key or program uuid is in the catalog (edx-enterprise
+        """Whether an existing course key, run key or program uuid is in the catalog (edx-enterprise
         `contains_content_items`: a course covers its runs, a run its course, a program its courses)."""
         cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs.get(catalog)
         if cat is None:
@@ -257,10 +257,10 @@ class World:
                 if p:
                     courses.update(p.courses)
         if is_run_key(key):
-            return key in runs or course_of_run(key) in courses
+            return key in self._run_idx and (key in runs or course_of_run(key) in courses)
         if key in programs:
             return True
-        return key in courses
+        return key in courses and key in self._course_idx
 
     def enrollments(self, customer_uuid: str) -> tuple[e.Enrollment, ...]:
         """Learner-summary rows of a customer by `-last_activity_date` (nulls last), then enrollment_id."""
@@ -362,9 +362,10 @@ def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = 
     Raises `WorldError` when the overlay names an unknown field or a record that does not exist.
     """
     # Building allocates millions of long-lived objects; the cyclic GC would rescan them again
-    # and again (half the build time at 10k courses) and there are no cycles to find. Afterwards
-    # they are frozen out of the GC's generations, otherwise the first full collection on the
-    # request path would stall for most of a second on a 100k-course world.
+    # and again (half the build time at 10k courses) and there are no cycles to find. A large
+    # world is then frozen out of the GC's generations, otherwise the first full collection on the
+    # request path stalls for most of a second at 100k courses (gc.freeze is process-wide, so
+    # small worlds, built often by tests, are left alone).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -372,7 +373,8 @@ def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = 
     finally:
         if was_enabled:
             gc.enable()
-    gc.freeze()
+    if world.n_courses >= SIZES["large"]:
+        gc.freeze()
     return world
 
 

@@ -81,3 +81,9 @@ def test_landmarks_can_be_left_out(clock):
 def test_demo_run_is_relative_to_the_clock(clock):
     later = build_world(seed=1, clock=clock + timedelta(days=400), size="small")
     assert later.run(lm.DEMO_RUN).start == (clock + timedelta(days=500)).replace(hour=5)
+
+
+def test_enterprise_document_example_course_key(default_world):
+    course = default_world.course("RITx+PM9003x")
+    assert course is not None and course.active
+    assert default_world.course_runs("RITx+PM9003x")[0].availability == "Current"

@@ -115,7 +115,15 @@ def test_enterprise_contains_follows_course_run_and_program_membership(default_w
     catalog = default_world.enterprise_catalog(lm.ENTERPRISE_CATALOG_ALL_CONTENT)
     assert default_world.enterprise_catalog_contains(catalog, lm.DEMO_RUN)
     assert default_world.enterprise_catalog_contains(catalog, lm.DEMO_COURSE)
-    assert not default_world.enterprise_catalog_contains(catalog, "course-v1:MyUni+Sport101x+Nope")
+    assert not default_world.enterprise_catalog_contains(catalog, "course-v1:edX+DemoX+Nope")
+    covered = set()
+    for ref in catalog.content:
+        covered |= {ref.key} | ({ref.key.split(":", 1)[1].rsplit("+", 1)[0]} if ref.content_type == "courserun" else set())
+        if ref.content_type == "program":
+            covered |= set(default_world.program(ref.key).courses)
+    outside = next(c for c in default_world.courses if c.key not in covered)
+    assert not default_world.enterprise_catalog_contains(catalog, outside.key)
+    assert not any(default_world.enterprise_catalog_contains(catalog, r) for r in outside.course_runs)
 
 
 def test_unknown_size_is_rejected():
