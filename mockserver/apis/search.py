@@ -2,15 +2,14 @@
 
 Owns what the real view does with a request: form fields only (urlencoded or multipart; a JSON body
 counts as no fields, like Django's `request.POST`), `page_size`/`page_index` (`pagination.edx_search`:
-500 `{"error"}` for a bad size), `search_string`, the `COURSE_DISCOVERY_FILTERS` term filters (`org`,
-`modes`, `language`), the implicit enrollment-window filter (enrollment started, not yet ended, at the
-world's clock), and the Elasticsearch body: `took`, `total`, `max_score`, `results`
+500 `{"error"}` for a bad value), and the Elasticsearch body: `took`, `total`, `max_score`, `results`
 (`{_index, _type, _id, [_ignored], data, score}`, `_source` renamed `data`) and `aggs`
 (`{facet: {terms, total, other}}`, ES terms buckets: top 10 by count, then by value).
 
-Matching (words, term filters, enrollment window at the world's clock) is the world's `search_documents`;
-this module scores, orders, pages, aggregates and shapes. A search is a pure function of (world, form), so answers are kept in the runtime's response cache under
-the form's relevant fields (the URL-keyed `@cached` cannot see a POST body).
+Matching (`search_string` words, the `COURSE_DISCOVERY_FILTERS` term filters `org`/`modes`/`language`, the
+enrollment window at the world's clock) is the world's `search_documents`; this module scores, orders,
+pages, aggregates and shapes. A search is a pure function of (world, form), so answers are kept in the
+runtime's response cache under the form's relevant fields (the URL-keyed `@cached` cannot see a POST body).
 """
 
 from __future__ import annotations
