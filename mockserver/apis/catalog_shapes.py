@@ -131,16 +131,11 @@ def shape_person(person: e.Person) -> dict:
     }
 
 
-def estimated_hours(run: e.CourseRun) -> int:
-    """course-discovery `get_course_run_estimated_hours`: mean weekly effort × weeks, 0 when unknown.
-
-    The real function returns a float (`150.0`, `82.5`); `specs/catalog.yaml` types the field `integer`, so
-    the mock sends the hours rounded half up until the spec says `number`.
-    """
+def estimated_hours(run: e.CourseRun) -> float | int:
+    """course-discovery `get_course_run_estimated_hours`: mean weekly effort × weeks (a float), 0 when unknown."""
     effort = (run.min_effort or 0) + (run.max_effort or 0)
     weeks = run.weeks_to_complete or 0
-    hours = (effort / 2) * weeks if effort and weeks else 0
-    return int(hours + 0.5)
+    return (effort / 2) * weeks if effort and weeks else 0
 
 
 def first_enrollable_paid_seat_price(run: e.CourseRun) -> int | None:
