@@ -97,6 +97,7 @@ def mockserver_app(mockserver_settings):
 def mockserver_client(mockserver_app):
     from starlette.testclient import TestClient
 
+    mockserver_app.runtime.journal.clear()
     with TestClient(mockserver_app, base_url="http://testserver", follow_redirects=False) as client:
         yield client
     mockserver_app.runtime.journal.clear()
