@@ -6,7 +6,7 @@ Fixtures, in the pytest-httpserver style:
   seed, clock, size or scenarios);
 - `mockserver_app` — the ASGI app, built once per session;
 - `mockserver_client` — an in-process HTTP client (starlette TestClient) on that app; the journal is cleared
-  after each test;
+  before and after each test;
 - `mockserver_server` — a real server on 127.0.0.1 on a free port, in a background thread, for clients that
   need a socket (`mockserver_server.url`);
 - `mockserver_token` — a valid JWT for the edX routes (`Authorization: JWT <token>`).
