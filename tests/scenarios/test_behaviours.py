@@ -219,14 +219,15 @@ def live(app):
 
 
 @pytest.mark.parametrize("fault,message", [
-    ("connection_dropped", "without sending a response"),
-    ("truncated_body", "without sending complete message body"),
+    # The socket is aborted (RST): depending on timing the client sees a reset or a bare disconnect.
+    ("connection_dropped", "without sending a response|Connection reset"),
+    ("truncated_body", "without sending complete message body|Connection reset"),
 ])
 def test_socket_faults_break_the_connection_for_a_real_client(app, live, fault, message):
     manager = app.runtime.scenarios
     manager.add_text(f"behaviours:\n  - operation: oauth.issue_token_v1\n    fault: {fault}\n", replace=True)
     try:
-        with pytest.raises(httpx.RemoteProtocolError, match=message):
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError), match=message):
             httpx.post(f"{live.url}{TOKEN}", data=TOKEN_FORM, timeout=5)
         # The server itself is fine: the next request without the fault answers.
         manager.clear()
