@@ -27,7 +27,7 @@ from mockserver.world import entities as e
 from mockserver.world.keys import asset_key, block_key, course_key, run_key, term_run_name
 from mockserver.world.pools import (
     COUNTRIES, INTRO_WORD, LANG_OF, LANGUAGES, LESSON_WORD, LEVEL_TYPES, ORGANIZATIONS, POOL_SIZE,
-    PROGRAM_TYPES, REVIEW_COMMENTS, SEAT_DISPLAY, SECTION_WORD, SHORT_TEMPLATES, SUBJECTS,
+    REVIEW_COMMENTS, SEAT_DISPLAY, SECTION_WORD, SHORT_TEMPLATES, SUBJECTS,
     TITLE_TEMPLATES, TOPICS, Pools, ascii_name, slugify,
 )
 

@@ -11,7 +11,7 @@ import dataclasses
 import gc
 import hashlib
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from mockserver.world import entities as e
@@ -24,7 +24,7 @@ from mockserver.world.index import (
 )
 from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid
 from mockserver.world.overlay import Overlay, WorldError, check_fields, coerce, coerce_patch
-from mockserver.world.pools import POOL_SIZE, SUBJECTS, get_pools, slugify
+from mockserver.world.pools import SUBJECTS, get_pools
 
 UTC = timezone.utc
 SIZES = {"small": 30, "default": 300, "large": 10_000}
@@ -54,6 +54,32 @@ class World:
     Lookups return None for an unknown key. Ordered collections are sequences (tuples, or lazy
     sequences that support len() and slicing).
     """
+
+    # Filled by build_world: reference data, cores (see generate.py), overlay patches, indexes.
+    gen: Generator
+    _orgs: dict[str, e.Organization]
+    _orgs_by_uuid: dict[str, e.Organization]
+    _subjects: dict[str, e.Subject]
+    _people: dict[str, e.Person]
+    _languages: dict[str, e.LanguageTag]
+    _languages_short: dict[str, e.LanguageTag]
+    _course_cores: list[CourseCore]
+    _run_cores: list[RunCore]
+    _bx_cores: list[BlendXCore]
+    _course_idx: dict[str, int]
+    _run_idx: dict[str, int]
+    _patches: dict[str, dict[str, dict]]
+    _programs: dict[str, e.Program]
+    _catalogs: dict[int, e.Catalog]
+    _course_index: CourseIndex
+    _catalog_members: dict[int, list[str]]
+    _catalog_active: dict[int, list[str]]
+    _customers: dict[str, e.EnterpriseCustomer]
+    _ent_catalogs: dict[str, e.EnterpriseCatalog]
+    _enrollments: dict[str, tuple[e.Enrollment, ...]]
+    _enrollment_by_id: dict[int, e.Enrollment]
+    _bx_index: BlendXIndex
+    _search_index: SearchIndex
 
     def __init__(self, seed: int, clock: datetime, n_courses: int):
         self.seed = seed
@@ -358,7 +384,8 @@ def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = 
     """Build the world for `(seed, clock, size)`, apply the landmarks and `overlay`, build indexes.
 
     `clock` defaults to the start of the current UTC day (a naive clock is taken as UTC); `size`
-    is "small" (30 courses), "default" (300), "large" (10,000) or a number of courses.
+    is "small" (30 generated courses), "default" (300), "large" (10,000) or a number of generated
+    courses; the landmarks (8 courses) come on top unless `landmarks=False`.
     Raises `WorldError` when the overlay names an unknown field or a record that does not exist.
     """
     # Building allocates millions of long-lived objects; the cyclic GC would rescan them again
@@ -443,7 +470,8 @@ def _apply_orgs_people(w: World, gen: Generator, ov: Overlay) -> None:
     w._people = {p.uuid: p for p in gen.people}
 
 
-def _set_core(core, names, patch: dict, cls, rec: str, base_entity=None) -> None:
+def _set_core(core, names, patch: dict, cls, rec: str) -> None:
+    """Copy the fields of `patch` that the core keeps (for the indexes) onto the core."""
     hints_patch = {k: v for k, v in patch.items() if k in names}
     for k, v in coerce_patch(cls, hints_patch, rec).items():
         setattr(core, k, v)
