@@ -13,18 +13,62 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from mockserver.contract.redact import Redactor
+from mockserver.contract.checks import DOMAIN_CHECKS
+from mockserver.contract.redact import REDACTED, Redactor
 from mockserver.contract.runner import ContractResult, Finding
 
-__all__ = ["write_reports", "junit_xml", "markdown", "html_report", "summary", "REPORT_FILES"]
+__all__ = ["write_reports", "junit_xml", "markdown", "html_report", "summary", "rule_of", "REPORT_FILES"]
 
 REPORT_FILES = {"junit": "contract-junit.xml", "markdown": "contract-drift.md", "html": "contract-drift.html"}
 
 _VERDICT = {0: "CONFORMS", 1: "DRIFT FOUND", 2: "COULD NOT RUN"}
 
 
+# What schemathesis' own checks enforce, in words for someone who has not read its documentation.
+_BUILTIN_RULES = {
+    "not_a_server_error": "A request the spec allows is not answered with a server error (5xx).",
+    "status_code_conformance": "The status code is one the operation declares in the spec.",
+    "content_type_conformance": "The Content-Type is one the spec declares for that status.",
+    "response_headers_conformance": "Headers the spec declares as required for that status are present and valid.",
+    "response_schema_conformance": "The JSON body validates against the response schema in the spec.",
+    "positive_data_acceptance": "A request the spec allows is not rejected as invalid (400/422).",
+    "allow_header_conformance": "A 405 answer carries an Allow header listing the methods the spec declares.",
+}
+
+_HOW_TO_READ = (
+    "Each drift names the operation (method and path as written in `specs/<api>.yaml`), the rule it breaks, "
+    "and a JSON pointer (RFC 6901) to where it breaks: into the response body (`/results/0/key`), or "
+    "`/status` for the status code, `/headers/<name>` for a header, `/query/<name>`, `/path/<name>` or "
+    "`/body/<name>` for a request parameter the check varied. *expected* is what the contract says, "
+    "*actual* what the target answered (JSON values are shown as JSON, so `\"38\"` is a string and `38` a "
+    "number). The curl reproduces the request that showed the drift; credentials are shown as "
+    f"`{REDACTED}`: put your own back to run it. The same rule broken at several items is reported once, "
+    "with the number of times it was seen."
+)
+
+
+def rule_of(check: str) -> str:
+    """The rule a check enforces, in one paragraph (a domain check's docstring, or our words for schemathesis')."""
+    if check in _BUILTIN_RULES:
+        return _BUILTIN_RULES[check] + " (schemathesis check)"
+    doc = getattr(DOMAIN_CHECKS.get(check), "__doc__", None) or ""
+    return " ".join(doc.split()) or check
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _code(value: Any) -> str:
+    """`value` as Markdown inline code, whatever backticks it holds."""
+    text = _text(value).replace("\n", " ")
+    if "`" not in text:
+        return f"`{text}`"
+    return f"`` {text} ``"
+
+
+def _seen(finding: Finding) -> str:
+    return f"seen {finding.occurrences} times (the first is shown)" if finding.occurrences > 1 else "seen once"
 
 
 def write_reports(result: ContractResult, report_dir: Path, redactor: Redactor) -> dict[str, Path]:
@@ -73,8 +117,9 @@ def junit_xml(result: ContractResult) -> str:
 
 
 def _finding_text(finding: Finding) -> str:
-    return (f"{finding.message}\n\npointer:  {finding.pointer or '/'}\nexpected: {_text(finding.expected)}\n"
-            f"actual:   {_text(finding.actual)}\n\nreproduce:\n{finding.curl}\n")
+    return (f"{finding.message}\n\nrule:     {rule_of(finding.check)}\npointer:  {finding.pointer or '/'}\n"
+            f"expected: {_text(finding.expected)}\nactual:   {_text(finding.actual)}\n({_seen(finding)})\n\n"
+            f"reproduce:\n{finding.curl}\n")
 
 
 def markdown(result: ContractResult) -> str:
@@ -89,6 +134,8 @@ def markdown(result: ContractResult) -> str:
         + (f", seed: {result.seed}" if result.seed is not None else ""),
         "",
     ]
+    if result.findings:
+        lines += [_HOW_TO_READ, ""]
     if result.setup_error:
         lines += ["## Could not run", "", result.setup_error, ""]
     if result.operations:
@@ -102,11 +149,13 @@ def markdown(result: ContractResult) -> str:
         lines += [f"## `{op.operation}` ({op.api})", ""]
         for index, f in enumerate(op.findings, 1):
             lines += [
-                f"### {index}. {f.title} — `{f.check}` ({f.code})",
+                f"### {index}. {f.title} at `{f.pointer or '/'}` — `{f.check}` ({f.code})",
                 "",
+                f"- operation: `{op.operation}`",
                 f"- pointer: `{f.pointer or '/'}`",
-                f"- expected: `{_text(f.expected)}`",
-                f"- actual: `{_text(f.actual)}`",
+                f"- expected: {_code(f.expected)}",
+                f"- actual: {_code(f.actual)}",
+                f"- {_seen(f)}",
                 "",
                 "```",
                 f.message,
@@ -115,12 +164,18 @@ def markdown(result: ContractResult) -> str:
                 "Reproduce:",
                 "",
                 "```sh",
-                f.curl,
+                f.curl or "# no request was recorded for this case",
                 "```",
                 "",
             ]
+    broken = sorted({f.check for f in result.findings})
+    if broken:
+        lines += ["## The rules broken in this run", ""]
+        lines += [f"- `{check}`: {rule_of(check)}" for check in broken] + [""]
     if result.errors:
         lines += ["## Errors", ""] + [f"- {e.splitlines()[0] if e else ''}" for e in result.errors] + [""]
+    if result.seed is not None:
+        lines += [f"Re-run exactly: add `--seed {result.seed}` to the same `mockserver contract` command.", ""]
     return "\n".join(lines)
 
 
@@ -137,10 +192,14 @@ def html_report(result: ContractResult) -> str:
         if not op.findings:
             continue
         items = "".join(
-            f"<li><h3>{e(f.title)} — <code>{e(f.check)}</code> ({e(f.code)})</h3>"
-            f"<dl><dt>pointer</dt><dd><code>{e(f.pointer or '/')}</code></dd>"
+            f"<li><h3>{e(f.title)} at <code>{e(f.pointer or '/')}</code> — <code>{e(f.check)}</code> "
+            f"({e(f.code)})</h3>"
+            f"<dl><dt>operation</dt><dd><code>{e(op.operation)}</code></dd>"
+            f"<dt>rule</dt><dd>{e(rule_of(f.check))}</dd>"
+            f"<dt>pointer</dt><dd><code>{e(f.pointer or '/')}</code></dd>"
             f"<dt>expected</dt><dd><code>{e(_text(f.expected))}</code></dd>"
-            f"<dt>actual</dt><dd><code>{e(_text(f.actual))}</code></dd></dl>"
+            f"<dt>actual</dt><dd><code>{e(_text(f.actual))}</code></dd>"
+            f"<dt>seen</dt><dd>{e(_seen(f))}</dd></dl>"
             f"<pre>{e(f.message)}</pre><p>Reproduce:</p><pre>{e(f.curl)}</pre></li>"
             for f in op.findings
         )
@@ -155,7 +214,8 @@ pre{{background:#f5f5f5;padding:.5em;white-space:pre-wrap}}dt{{font-weight:bold}
 <body><h1>Contract drift report</h1>
 <p>Target <code>{e(result.base_url)}</code>: <strong>{_VERDICT[result.exit_code]}</strong> (exit {result.exit_code}).
 {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, {len(result.errors)} errors,
-{result.elapsed:.1f}s.</p>
+{result.elapsed:.1f}s{f", seed {result.seed}" if result.seed is not None else ""}.</p>
+{f"<p>{e(_HOW_TO_READ).replace('`', '')}</p>" if result.findings else ""}
 {setup}
 <table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>note</th></tr>{rows}</table>
 {''.join(sections)}

@@ -1,1 +1,1 @@
-"""Fixture targets for the contract runner's tests: a conforming mini API, a drift middleware, a server helper."""
+"""Fixture code of the contract runner's tests: `drift.py` makes the real mock drift in named ways."""

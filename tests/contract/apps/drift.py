@@ -1,10 +1,13 @@
-"""An ASGI middleware that makes a conforming target drift, in named, independent ways.
+"""An ASGI middleware that makes the real mock drift from its specs, in named, independent ways.
 
-`DriftMiddleware(app, drifts=ALL)` buffers each response of the wrapped app and rewrites it when a
-drift rule matches (method, path, status). It knows nothing about the wrapped app beyond its wire
-format, so it wraps the fixture mini API today and the real mock (`mockserver.app.create_app()`) as is.
-`EXPECTED` says, for each drift, at which operation, by which check and at which JSON pointer the
-contract runner must report it.
+`DriftMiddleware(create_app(settings), drifts=ALL)` buffers each response of the mock and rewrites it when
+a drift rule matches (method, path, status): the kinds of drift a real deployment shows after an upgrade
+(a field's type changes, a required field goes, a status, a link, a content type, an error body). It knows
+nothing about the mock beyond its wire format.
+
+`EXPECTED` says, for each drift, at which operation, by which check and at which JSON pointer the contract
+runner must report it; `COLLATERAL` names the other operations where the same drift may legitimately show
+(a detail route that drifts makes its list route's list-detail check fail too).
 """
 
 from __future__ import annotations
@@ -110,7 +113,12 @@ def _no_challenge(scope: dict, status: int, headers: Headers, body: bytes):
 
 
 def _drf_body_on_blendx(scope: dict, status: int, headers: Headers, body: bytes):
-    return (status, headers, b'{"detail": "Not found."}') if status == 404 else None
+    if status != 404:
+        return None
+    # A debug-mode server echoing the request's credentials: the report must still show none of them.
+    sent = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+    echoed = {name: sent[name] for name in ("actionsecret", "authorization", "cookie") if name in sent}
+    return status, headers, json.dumps({"detail": "Not found.", "request_headers": echoed}).encode()
 
 
 def _strict_limit(scope: dict, status: int, headers: Headers, body: bytes):
@@ -179,7 +187,7 @@ ALL = frozenset(d.name for d in DRIFTS)
 EXPECTED: dict[str, tuple[str, str, str]] = {
     "type-changed": ("GET /catalogs/", "response_schema_conformance", "/results/0/courses_count"),
     "required-field-gone": ("GET /v2/enterprise-catalogs/{catalog_id}/programs/{program_uuid}",
-                            "response_schema_conformance", ""),
+                            "response_schema_conformance", "/title"),
     "wrong-status": ("GET /catalogs/{id}/", "missing_resource", "/status"),
     "broken-next-link": ("GET /catalogs/{id}/courses/", "drf_pagination", "/next"),
     "wrong-content-type": ("GET /catalogs/{id}/", "content_type_conformance", "/headers/Content-Type"),
@@ -196,6 +204,16 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "course-api-url": ("GET /v3/enterprise-customer/{enterprise_uuid}/learner-summary", "url_shapes",
                        "/results/0/course_api_url"),
     "strict-limit": ("GET /blendxapi/discovery/courses/", "declared_leniency", "/query/limit"),
+}
+
+_ENT_CATALOG_LIST = "GET /v2/enterprise-catalogs/{catalog_id}"
+COLLATERAL: dict[str, frozenset[str]] = {
+    # The catalog list's list-detail check fetches the detail, which now answers text/plain.
+    "wrong-content-type": frozenset({"GET /catalogs/"}),
+    # Every catalog route loses the challenge on its 401.
+    "missing-www-authenticate": frozenset({"GET /catalogs/{id}/", "GET /catalogs/{id}/courses/"}),
+    # The enterprise catalog lists the run under its real key; the run's detail now says otherwise.
+    "bad-key-format": frozenset({_ENT_CATALOG_LIST}),
 }
 
 
