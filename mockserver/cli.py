@@ -10,6 +10,7 @@ import argparse
 import importlib
 import importlib.util
 import sys
+import warnings
 from pathlib import Path
 
 from mockserver.settings import Settings, SettingsError, parse_clock, parse_size
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # starlette warns about its test client's httpx use on every connexion import; not our users' concern.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

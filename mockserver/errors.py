@@ -151,7 +151,8 @@ class ApiError(ProblemException):
         return cls("not_found", message)
 
 
-_STATUS_KINDS = {400: "bad_request", 401: "missing_credentials", 403: "forbidden", 404: "not_found",
+# The error kind each HTTP status stands for (connexion's and Starlette's exceptions, forced statuses).
+STATUS_KINDS = {400: "bad_request", 401: "missing_credentials", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 429: "throttled", 500: "server_error",
                  503: "unavailable"}
 
@@ -181,10 +182,10 @@ def handle_exception(request, exc: Exception) -> ConnexionResponse:
                                                headers=exc.extra_headers, body=exc.body)
     elif isinstance(exc, ProblemException):
         # connexion's own problems: a missing credential (no scheme matched) is the one we expect.
-        kind = _STATUS_KINDS.get(exc.status, "server_error")
+        kind = STATUS_KINDS.get(exc.status, "server_error")
         status, body, headers = error_response(path, kind)
     elif isinstance(exc, HTTPException):
-        kind = _STATUS_KINDS.get(exc.status_code, "server_error")
+        kind = STATUS_KINDS.get(exc.status_code, "server_error")
         status, body, headers = error_response(path, kind)
         if exc.headers and "allow" in {k.lower() for k in exc.headers}:
             headers.setdefault("Allow", exc.headers.get("Allow") or exc.headers.get("allow"))

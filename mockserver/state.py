@@ -34,6 +34,8 @@ class Runtime:
     snapshot: Snapshot
     journal: Journal = field(default_factory=Journal)
     cache: ResponseCache = field(default_factory=ResponseCache)
+    scenarios: Any = None
+    """The scenario manager (`mockserver.scenarios.manager`) once scenarios are installed."""
 
     @property
     def world(self):

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from mockserver.errors import _STATUS_KINDS, error_response
+from mockserver.errors import STATUS_KINDS, error_response
 
 log = logging.getLogger("mockserver.scenarios")
 
@@ -185,7 +185,7 @@ def forced_response(path: str, action: Action) -> tuple[int, bytes, dict[str, st
         return status, payload, headers
     if status < 400:
         return status, b"", {"Content-Type": "application/json", **extra}
-    kind = _STATUS_KINDS.get(status, "server_error")
+    kind = STATUS_KINDS.get(status, "server_error")
     return error_response(path, kind, status=status, headers=extra)
 
 
