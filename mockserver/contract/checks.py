@@ -39,7 +39,7 @@ from mockserver.contract.failures import (
     UrlShapeDrift,
 )
 
-__all__ = ["DOMAIN_CHECKS", "domain_check", "COURSE_KEY", "RUN_KEY", "UUID"]
+__all__ = ["DOMAIN_CHECKS", "domain_check", "COURSE_KEY", "RUN_KEY", "UUID", "PROBE_VALUES"]
 
 DomainCheck = Callable[[RunContext, Any, Any], list[ContractDrift]]
 DOMAIN_CHECKS: dict[str, Callable[..., Any]] = {}
@@ -51,6 +51,11 @@ COURSE_KEY = re.compile(rf"^{_PART}\+{_PART}$|^{_PART}/{_PART}$")
 RUN_KEY = re.compile(r"^course-v1:[\w\-~.]+\+[\w\-~.]+\+[\w\-~.]+$" + rf"|^{_PART}/{_PART}/{_PART}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _AGGREGATION_VALUE = {"course": COURSE_KEY, "courserun": COURSE_KEY, "program": UUID}
+
+# What the auth probes send on purpose. Not secrets: the report shows them, so its curl reproduces the probe.
+PROBE_JWT_HEADER = "JWT not-a-valid-token"
+PROBE_ACTION_SECRET = "not-the-action-secret"
+PROBE_VALUES = frozenset({PROBE_JWT_HEADER, PROBE_ACTION_SECRET})
 
 _PAGING_PARAMS = frozenset({"page", "page_size", "limit", "offset"})
 _IDENTITY_FIELDS = ("key", "uuid", "id", "openedx_course_id", "enrollment_id", "aggregation_key")
@@ -472,12 +477,20 @@ def key_formats(run: RunContext, response: Any, case: Any) -> list[ContractDrift
                 bad(f"{pointer}/_id", obj["data"].get("id"), obj["_id"])
             expect(f"{pointer}/data/id", obj["data"].get("id"), RUN_KEY, "a run key course-v1:Org+Num+Run")
     if isinstance(body, dict):
-        for param, field in (("course_key", "key"), ("course_run_id", "key"), ("program_uuid", "uuid"),
-                             ("openedx_course_id", "openedx_course_id")):
+        for param, field, pattern, what in (
+            ("course_key", "key", COURSE_KEY, "a course key Org+Num"),
+            ("course_run_id", "key", RUN_KEY, "a run key course-v1:Org+Num+Run"),
+            ("program_uuid", "uuid", UUID, "a lowercase hyphenated UUID"),
+            ("openedx_course_id", "openedx_course_id", RUN_KEY, "a run key course-v1:Org+Num+Run"),
+        ):
             asked = case.path_parameters.get(param) if case.path_parameters else None
             asked = unquote(str(asked)) if asked is not None else None
-            if asked is not None and field in body and body[field] != asked:
-                bad(f"/{field}", asked, body[field])
+            if asked is None or field not in body:
+                continue
+            if not isinstance(body[field], str) or not pattern.match(body[field]):
+                bad(f"/{field}", what, body[field])
+            elif body[field] != asked:
+                bad(f"/{field}", f"{asked} (the key asked for)", body[field])
     return findings
 
 
@@ -715,10 +728,10 @@ def _probe_auth(run: RunContext, case: Any, label: str, url: str, security: list
     findings: list[ContractDrift] = []
     probes: list[tuple[str, dict[str, str], set[int]]] = []
     if "jwt" in schemes:
-        probes.append(("invalid JWT", {"Authorization": "JWT not-a-valid-token"}, {401}))
+        probes.append(("invalid JWT", {"Authorization": PROBE_JWT_HEADER}, {401}))
         probes.append(("no Authorization header", {}, {400, 401}))
     elif "actionsecret" in schemes:
-        probes.append(("wrong actionsecret", {"actionsecret": "not-the-action-secret"}, {401}))
+        probes.append(("wrong actionsecret", {"actionsecret": PROBE_ACTION_SECRET}, {401}))
     for what, headers, statuses in probes:
         response = run.send("GET", url, headers=headers, auth=False)
         request = run.describe(response)
@@ -732,8 +745,10 @@ def _probe_auth(run: RunContext, case: Any, label: str, url: str, security: list
             findings.append(AuthChallengeDrift(operation=label, pointer="/status",
                                                expected=f"{status} declared in the spec", actual=sorted(declared),
                                                request=request))
-        findings.extend(_family_findings(label, url, status, response.headers, response.content,
-                                         json_body(response), request))
+        for finding in _family_findings(label, url, status, response.headers, response.content,
+                                        json_body(response), request):
+            finding.message = f"Probe with {what}, answered {status}. {finding.message}"
+            findings.append(finding)
     return findings
 
 

@@ -9,6 +9,7 @@ the request that showed the drift rather than the case that triggered the check.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -42,7 +43,8 @@ class ProbeRequest:
 
 
 def _short(value: Any, limit: int = 200) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    # JSON spelling (true, null, ["a"]): the reader compares it with the response body, not with Python.
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -43,7 +43,7 @@ _HOW_TO_READ = (
     "*actual* what the target answered (JSON values are shown as JSON, so `\"38\"` is a string and `38` a "
     "number). The curl reproduces the request that showed the drift; credentials are shown as "
     f"`{REDACTED}`: put your own back to run it. The same rule broken at several items is reported once, "
-    "with the number of times it was seen."
+    "with the number of test cases that found it."
 )
 
 
@@ -68,7 +68,9 @@ def _code(value: Any) -> str:
 
 
 def _seen(finding: Finding) -> str:
-    return f"seen {finding.occurrences} times (the first is shown)" if finding.occurrences > 1 else "seen once"
+    if finding.occurrences > 1:
+        return f"found by {finding.occurrences} test cases (the first is shown)"
+    return "found by 1 test case"
 
 
 def write_reports(result: ContractResult, report_dir: Path, redactor: Redactor) -> dict[str, Path]:

@@ -331,14 +331,20 @@ def _handle(event: Any, api: str, result: ContractResult, redactor: Redactor, sa
         for label, count in per_label.items():
             result.operations.setdefault(label, OperationResult(api=api, operation=label)).cases += count
         for case_id, nodes in recorder.checks.items():
+            this_case: set[int] = set()
             for node in nodes:
                 if node.failure_info is None:
                     continue
                 finding = _finding(api, node.name, node.failure_info.failure, recorder, case_id, redactor)
                 op = result.operations.setdefault(finding.operation, OperationResult(api=api, operation=finding.operation))
-                known = next((k for k in op.findings if _same(finding, k)), None)
+                # Prefer the finding with the very same expectation. Two findings of one case at the very same
+                # pointer are distinct drifts (a key both malformed and not the one asked for) and stay apart.
+                known = next((k for k in op.findings if _same(finding, k) and str(k.expected) == str(finding.expected)),
+                             None) or next((k for k in op.findings if _same(finding, k)
+                                            and (id(k) not in this_case or k.pointer != finding.pointer)), None)
                 if known is None:
                     op.findings.append(finding)
+                    this_case.add(id(finding))
                 else:
                     known.occurrences += 1
         if per_label or event.status.value != "skip":
@@ -462,7 +468,7 @@ def _curl(request: ProbeRequest, redactor: Redactor) -> str:
     """A curl command reproducing `request`, with credentials replaced by `[REDACTED]`."""
     parts = ["curl", "-X", request.method.upper(), _quote(redactor.text(request.url))]
     skip = {"content-length", "host", "user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
-    for name, value in redactor.headers(request.headers).items():
+    for name, value in redactor.headers(request.headers, public=domain_checks.PROBE_VALUES).items():
         if name.lower() not in skip:
             parts += ["-H", _quote(f"{name}: {value}")]
     if request.body:
