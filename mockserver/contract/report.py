@@ -217,7 +217,7 @@ pre{{background:#f5f5f5;padding:.5em;white-space:pre-wrap}}dt{{font-weight:bold}
 <p>Target <code>{e(result.base_url)}</code>: <strong>{_VERDICT[result.exit_code]}</strong> (exit {result.exit_code}).
 {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, {len(result.errors)} errors,
 {result.elapsed:.1f}s{f", seed {result.seed}" if result.seed is not None else ""}.</p>
-{f"<p>{e(_HOW_TO_READ).replace('`', '')}</p>" if result.findings else ""}
+{f"<p>{e(_HOW_TO_READ).replace('`', '').replace('*', '')}</p>" if result.findings else ""}
 {setup}
 <table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>note</th></tr>{rows}</table>
 {''.join(sections)}
