@@ -7,12 +7,15 @@ difference between the APIs is a row in `POLICIES`, never a branch in a handler.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import orjson
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from starlette.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
 
 # Body shapes: a family turns a message into the body its servers send.
 FAMILIES = {
@@ -190,6 +193,8 @@ def handle_exception(request, exc: Exception) -> ConnexionResponse:
         if exc.headers and "allow" in {k.lower() for k in exc.headers}:
             headers.setdefault("Allow", exc.headers.get("Allow") or exc.headers.get("allow"))
     else:
+        # A bug of ours: answer with the API's own 500 body (never connexion's problem+json) and log it.
+        logger.error("unhandled error on %s %s", request.method, path, exc_info=exc)
         status, body, headers = error_response(path, "server_error")
     content_type = headers.pop("Content-Type")
     return ConnexionResponse(status_code=status, body=body, content_type=content_type, headers=headers)
