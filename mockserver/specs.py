@@ -15,6 +15,10 @@ import yaml
 
 from mockserver.settings import DEFAULT_SPECS_DIR
 
+# libyaml's parser builds the same documents (same SafeConstructor) about 8x faster than the pure-Python
+# one; the specs are ~200 kB of YAML, so this is most of the start-up cost of parsing them.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SPEC_NAMES = ("catalog", "enterprise", "blendx", "oauth")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -34,7 +38,7 @@ class Operation:
 @functools.lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> dict:
     with path.open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
 
 
 def load_spec(name: str, specs_dir: Path = DEFAULT_SPECS_DIR) -> dict:
