@@ -2,6 +2,11 @@
 
 Bounded (oldest entries drop off), in memory, and free of secrets: credential headers are recorded as
 `[redacted]`, never as their values.
+
+Recording is on the request path of every request and reading is rare (tests, `/__admin/requests`), so
+`record` keeps the raw ASGI values as they are and the decoding and redaction happen when entries are read.
+A credential is therefore held in memory as long as its entry (as it is by the server anyway), but it
+never leaves this module unredacted.
 """
 
 from __future__ import annotations
@@ -42,27 +47,34 @@ def redact_headers(raw_headers) -> dict[str, str]:
     return out
 
 
+def _entry(raw: tuple) -> Entry:
+    number, at, method, path, query, headers, status, operation_id, duration = raw
+    return Entry(number, at, method, path, query.decode("latin-1"), redact_headers(headers), status,
+                 operation_id, round(duration * 1000, 3))
+
+
 class Journal:
     """A bounded, thread-safe list of requests."""
 
     def __init__(self, size: int = 1000):
-        self._entries: deque[Entry] = deque(maxlen=size)
+        self._entries: deque[tuple] = deque(maxlen=size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, scope: dict, status: int | None, started: float) -> Entry:
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
-        entry = Entry(next(self._ids), time.time(), scope.get("method", ""), scope.get("path", ""),
-                      scope.get("query_string", b"").decode("latin-1"), redact_headers(scope.get("headers", [])),
-                      status, routing.get("operation_id"), round((time.perf_counter() - started) * 1000, 3))
+    def record(self, scope: dict, status: int | None, started: float) -> None:
+        """Journal one finished request (raw values only: see the module docstring)."""
+        extensions = scope.get("extensions")
+        routing = extensions.get("connexion_routing") if extensions else None
+        raw = (next(self._ids), time.time(), scope.get("method", ""), scope.get("path", ""),
+               scope.get("query_string", b""), tuple(scope.get("headers", ())), status,
+               routing.get("operation_id") if routing else None, time.perf_counter() - started)
         with self._lock:
-            self._entries.append(entry)
-        return entry
+            self._entries.append(raw)
 
     def entries(self, method: str | None = None, path: str | None = None,
                 operation_id: str | None = None) -> list[Entry]:
         with self._lock:
-            items = list(self._entries)
+            items = [_entry(raw) for raw in self._entries]
         return [e for e in items
                 if (method is None or e.method == method.upper())
                 and (path is None or e.path == path)
