@@ -12,6 +12,7 @@ its trailing slash toggled is rewritten to the spec's form before anything route
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from typing import Callable, Iterable
@@ -73,13 +74,22 @@ def build_routes(entries: Iterable[tuple[dict, Operation]], fallback: Callable[[
 class SlashCanonicaliser:
     """Maps a request path to the spec's trailing-slash form when only the other form matches a route."""
 
+    # The answer is a pure function of the path, and real traffic repeats a few paths (a list, its pages,
+    # some detail ids): remembered answers turn up to two scans of every route pattern into a dict lookup.
+    MEMO_SIZE = 4096
+
     def __init__(self, templates: Iterable[str]):
         self._patterns: list[re.Pattern] = [compile_path(t)[0] for t in templates]
+        self._memo = functools.lru_cache(maxsize=self.MEMO_SIZE)(self._canonical)
 
     def _known(self, path: str) -> bool:
         return any(p.match(path) for p in self._patterns)
 
     def canonical(self, path: str) -> str:
+        """`path` in the form a route has: as it is, or with its trailing slash toggled."""
+        return self._memo(path)
+
+    def _canonical(self, path: str) -> str:
         if len(path) <= 1 or self._known(path):
             return path
         toggled = path[:-1] if path.endswith("/") else path + "/"
