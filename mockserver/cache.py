@@ -4,6 +4,10 @@ Every GET of the world is a pure function of (snapshot, URL, Accept): the world 
 installs a new snapshot. So a handler wrapped with `@cached` renders once per distinct request and then
 serves bytes, keeping shaping and serialisation off the hot path. Behaviours (latency, faults) run outside
 the handler and are never cached.
+
+A hit costs a dict lookup: the key is read straight off the ASGI scope (building `request.url` costs more
+than the rest of the hit), and the stored response is replayed with the very header list it was first sent
+with, so nothing is encoded twice.
 """
 
 from __future__ import annotations
@@ -44,11 +48,31 @@ class ResponseCache:
         self._entries.clear()
 
 
-def _key(request) -> tuple:
-    snapshot = request.scope["mockserver.snapshot"]
-    headers = request.headers
-    return (id(snapshot), snapshot.generation, request.url.netloc, request.url.path, request.url.query,
-            headers.get("accept", ""))
+def request_key(request) -> tuple:
+    """What a world response can depend on besides the handler: snapshot, URL (links are absolute), Accept."""
+    scope = request.scope
+    snapshot = scope["mockserver.snapshot"]
+    host = accept = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = host if host is not None else value
+        elif name == b"accept":
+            accept = accept if accept is not None else value
+    if host is None:  # HTTP/1.0 without Host: the links are built from the server address
+        host = request.url.netloc
+    return (id(snapshot), snapshot.generation, scope.get("scheme"), host, scope.get("root_path", ""),
+            scope["path"], scope.get("query_string", b""), accept or b"")
+
+
+class CachedResponse(Response):
+    """A stored response sent again: the status, body and header list exactly as they were first sent."""
+
+    def __init__(self, status_code: int, body: bytes, raw_headers: list, media_type: str | None):
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = list(raw_headers)  # a copy: a caller may add headers to its response
+        self.media_type = media_type
+        self.background = None
 
 
 def cached(handler):
@@ -57,15 +81,13 @@ def cached(handler):
     @functools.wraps(handler)
     async def wrapper(request):
         cache: ResponseCache = request.scope["mockserver"].cache
-        key = _key(request)
+        key = request_key(request)
         hit = cache.get(key)
         if hit is not None:
-            status, body, headers, media_type = hit
-            return Response(body, status_code=status, headers=headers, media_type=media_type)
+            return CachedResponse(*hit)
         response = await handler(request)
         if response.status_code == 200:
-            headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
-            cache.put(key, (response.status_code, response.body, headers, response.media_type))
+            cache.put(key, (response.status_code, response.body, list(response.raw_headers), response.media_type))
         return response
 
     return wrapper

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import functools
 
-from starlette.responses import Response
 
 from mockserver import pagination
 from mockserver.apis.catalog_shapes import affiliate_query, shape_catalog, shape_course
+from mockserver.cache import CachedResponse, request_key
 from mockserver.errors import ApiError
 from mockserver.render import JSON, json_response, negotiate
 from mockserver.state import runtime_of, world_of
@@ -46,15 +46,13 @@ def _per_caller_cache(handler):
     @functools.wraps(handler)
     async def wrapper(request):
         cache = runtime_of(request).cache
-        snapshot = request.scope["mockserver.snapshot"]
-        key = (handler.__name__, id(snapshot), snapshot.generation, str(request.url),
-               request.headers.get("accept", ""), caller_of(request))
-        body = cache.get(key)
-        if body is not None:
-            return Response(body, media_type=JSON)
+        key = (handler.__name__, request_key(request), caller_of(request))
+        hit = cache.get(key)
+        if hit is not None:
+            return CachedResponse(*hit)
         response = await handler(request)
         if response.status_code == 200:
-            cache.put(key, response.body)
+            cache.put(key, (response.status_code, response.body, list(response.raw_headers), response.media_type))
         return response
 
     return wrapper
