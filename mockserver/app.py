@@ -14,7 +14,9 @@ purpose (the real servers are lenient; handlers parse with `params.py`); respons
 
 from __future__ import annotations
 
+import contextlib
 import time
+from pathlib import Path
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
@@ -28,6 +30,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from connexion.spec import Specification
 from starlette.exceptions import HTTPException
 from starlette.routing import Router
 
@@ -38,14 +41,30 @@ from mockserver.render import json_response
 from mockserver.routing import SlashCanonicaliser, build_routes
 from mockserver.scenarios.behaviours import BehaviourMiddleware
 from mockserver.scenarios.manager import install as install_scenarios
-from mockserver.settings import Settings, start_of_utc_day
+from mockserver.settings import DEFAULT_SPECS_DIR, Settings, start_of_utc_day
 from mockserver.state import Runtime, Snapshot
+
+class DocsMiddleware(SwaggerUIMiddleware):
+    """connexion's Swagger UI and `openapi.json`, consulted only for paths that can be documentation.
+
+    connexion's version runs every request through a router of every API's docs routes (and again with
+    the trailing slash toggled) before passing it on. Its routes are `<base>/openapi.json|yaml` and
+    `<base>/ui…`, so a path containing neither `/openapi.` nor `/ui` can match none of them, in either
+    slash form, and goes straight on, as it would after the router's miss.
+    """
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and "/ui" not in (path := scope["path"]) and "/openapi." not in path:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
 
 # connexion's middleware stack as one ordered list (outermost first).
 MIDDLEWARES = [
     ServerErrorMiddleware,  # last resort: an unhandled exception becomes a 500
     ExceptionMiddleware,  # every error goes through errors.handle_exception
-    SwaggerUIMiddleware,  # /<base>/openapi.json and /<base>/ui/ per API
+    DocsMiddleware,  # /<base>/openapi.json and /<base>/ui/ per API
     RoutingMiddleware,  # which operation of which spec
     SecurityMiddleware,  # the auth policies of auth.py
     BehaviourMiddleware,  # scenario behaviours: latency, faults, forced status
@@ -70,6 +89,12 @@ def _example_handler(operation):
     return handler
 
 
+async def _handle_exception(request, exc):
+    # connexion runs a synchronous error handler in a worker thread; this one only formats bytes, so it
+    # runs on the event loop and every 4xx skips the thread hop.
+    return errors.handle_exception(request, exc)
+
+
 def _routed_elsewhere(*_args, **_kwargs):
     raise AssertionError("connexion only routes; our router calls the handlers")
 
@@ -85,6 +110,28 @@ def _prepare_spec(spec: dict) -> dict:
         if name in SCHEME_FUNCTIONS:
             scheme["x-apikeyInfoFunc"] = SCHEME_FUNCTIONS[name]
     return spec
+
+
+@contextlib.contextmanager
+def _trusting_shipped_specs(specs_dir: Path):
+    """Skip connexion's meta-schema check of the specs we ship; keep it for any other specs directory.
+
+    connexion re-validates every spec against the OpenAPI meta-schema with pure-Python jsonschema on each
+    load (about half a second for our four, a quarter of start-up). The shipped specs are validated by the
+    test suite with openapi-spec-validator (tests/specs/test_specs.py), which is the stricter check; a
+    user's own specs directory is still checked here, where a mistake should surface.
+    """
+    if Path(specs_dir).resolve() != Path(DEFAULT_SPECS_DIR).resolve():
+        yield
+        return
+    Specification._validate_spec = classmethod(lambda cls, spec: None)
+    try:
+        yield
+    finally:
+        Specification._validate_spec = _CONNEXION_VALIDATE_SPEC
+
+
+_CONNEXION_VALIDATE_SPEC = Specification.__dict__["_validate_spec"]
 
 
 def build_world(settings: Settings):
@@ -163,12 +210,13 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
         middlewares=middlewares,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=True),
     )
-    for name, spec in loaded:
-        # An explicit base path lets connexion order the APIs most specific first (BlendX lives at the root).
-        connexion_app.add_api(spec, name=name, base_path=specs.base_path(spec), resolver=_RESOLVER,
-                              validate_responses=validate_responses)
+    with _trusting_shipped_specs(settings.specs_dir):
+        for name, spec in loaded:
+            # An explicit base path lets connexion order the APIs most specific first (BlendX lives at the root).
+            connexion_app.add_api(spec, name=name, base_path=specs.base_path(spec), resolver=_RESOLVER,
+                                  validate_responses=validate_responses)
     for exc_class in (ProblemException, HTTPException):
-        connexion_app.add_error_handler(exc_class, errors.handle_exception)
+        connexion_app.add_error_handler(exc_class, _handle_exception)
 
     canonicaliser = SlashCanonicaliser(route.path for route in routes)
     app = MockApp(runtime, connexion_app, canonicaliser)
