@@ -4,8 +4,11 @@
     .venv/bin/python bench/run.py --seconds 10 --connections 64
 
 Each target runs in its own uvicorn process (httptools, no access log) on 127.0.0.1, loaded by `wrk`
-(Debian package). Results are printed as a table with req/s, p50, p99 and the ratio to the baseline; they
-are information, never assertions. Traffic stays on loopback and every run is bounded by `--seconds`.
+(Debian package). Results are printed as a table with req/s, p50, p99, the ratio to the baseline and the
+server's CPU time per request (user + system, read from /proc around each run: on a shared 2-core machine
+req/s moves with whatever else runs, CPU per request much less). They are information, never assertions.
+Traffic stays on loopback and every run is bounded by `--seconds`. `--markdown` prints the table as
+Markdown (the form docs/performance.md quotes).
 """
 
 from __future__ import annotations
@@ -47,6 +50,24 @@ def start(command: list[str], port: int, env=None) -> subprocess.Popen:
     raise RuntimeError(f"server on {port} did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 where it is not available)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(proc: subprocess.Popen, url: str, seconds: int, connections: int, headers: dict[str, str]) -> dict:
+    """One wrk run, with the server's CPU time per request over the same run."""
+    before = cpu_seconds(proc.pid)
+    result = wrk(url, seconds, connections, headers)
+    requests = result["rps"] * seconds
+    result["cpu_us"] = (cpu_seconds(proc.pid) - before) / requests * 1e6 if requests else 0.0
+    return result
+
+
 def wrk(url: str, seconds: int, connections: int, headers: dict[str, str], script: str | None = None) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for k, v in headers.items():
@@ -65,6 +86,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--size", default="default", help="world size of the mock under test")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -77,8 +99,8 @@ def main() -> int:
     try:
         time.sleep(0.5)
         wrk(f"http://127.0.0.1:{port}/bench", 1, args.connections, {})
-        rows.append(("bare Starlette, precomputed bytes (ceiling)", wrk(f"http://127.0.0.1:{port}/bench", args.seconds,
-                                                                        args.connections, {})))
+        rows.append(("bare Starlette, precomputed bytes (ceiling)",
+                     measured(base, f"http://127.0.0.1:{port}/bench", args.seconds, args.connections, {})))
     finally:
         base.terminate()
         base.wait()
@@ -103,15 +125,24 @@ def main() -> int:
         ]
         for label, path, headers in targets:
             wrk(url + path, 1, args.connections, headers)
-            rows.append((f"mock: {label}", wrk(url + path, args.seconds, args.connections, headers)))
+            rows.append((f"mock: {label}", measured(mock, url + path, args.seconds, args.connections, headers)))
     finally:
         mock.terminate()
         mock.wait()
 
     ceiling = rows[0][1]["rps"]
-    print(f"\n{'target':58} {'req/s':>9} {'p50':>9} {'p99':>9} {'vs ceiling':>10} {'non-2xx':>8}")
-    for label, r in rows:
-        print(f"{label:58} {r['rps']:>9.0f} {r['p50']:>9} {r['p99']:>9} {r['rps'] / ceiling:>10.2f} {r['errors']:>8}")
+    load = os.getloadavg()[0]
+    if args.markdown:
+        print(f"\n| target | req/s | p50 | p99 | vs ceiling | server CPU/req | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|")
+        for label, r in rows:
+            print(f"| {label} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['rps'] / ceiling:.2f} | "
+                  f"{r['cpu_us']:.0f} us | {r['errors']} |")
+    else:
+        print(f"\n{'target':50} {'req/s':>9} {'p50':>9} {'p99':>9} {'vs ceiling':>10} {'CPU/req':>9} {'non-2xx':>8}")
+        for label, r in rows:
+            print(f"{label:50} {r['rps']:>9.0f} {r['p50']:>9} {r['p99']:>9} {r['rps'] / ceiling:>10.2f} "
+                  f"{r['cpu_us']:>6.0f} us {r['errors']:>8}")
+    print(f"\nload average at the end: {load:.1f} on {os.cpu_count()} cores")
     print("\nReference points measured on this machine (stack-notes): Prism static 2,231 req/s, "
           "Prism dynamic 349 req/s, connexion AsyncApp endpoint 1,738 req/s.")
     return 0
