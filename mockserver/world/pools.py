@@ -22,6 +22,7 @@ POOL_SIZE = 256
 _POOL_SEED = 20240601
 
 LOCALES = {"en": "en_US", "es": "es_ES", "fr": "fr_FR", "ar": "ar_AA"}
+_PROVIDERS = ["faker.providers.person", "faker.providers.lorem", "faker.providers.job"]
 
 # LanguageTag code, name, 2-letter code (discovery codes; edx-search/BlendX use the short code).
 LANGUAGES: tuple[tuple[str, str, str], ...] = (
@@ -178,7 +179,9 @@ class Pools:
 @lru_cache(maxsize=1)
 def get_pools() -> Pools:
     """Build (once per process) and return the Faker pools."""
-    faker = Faker(list(LOCALES.values()), use_weighting=False)
+    # Only the providers the pools call: Faker otherwise scans the package of each of its ~25 default
+    # providers for every locale (0.15 s of start-up); the values drawn are the same either way.
+    faker = Faker(list(LOCALES.values()), providers=_PROVIDERS, use_weighting=False)
     faker.seed_instance(_POOL_SEED)
     by_lang = {}
     for lang, locale in LOCALES.items():
