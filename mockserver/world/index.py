@@ -202,11 +202,18 @@ BLENDX_ORDER_FIELDS = ("created_at", "display_name", "start", "end", "price", "a
 
 
 class BlendXIndex:
-    """Filter and order BlendX courses; `cores` are `generate.BlendXCore`s (index = position)."""
+    """Filter and order BlendX courses; `cores` are `generate.BlendXCore`s (index = position).
 
-    def __init__(self, cores: Sequence, paragraphs_lower: Callable[[Any], str], org_aliases: dict[str, str]):
+    `tail_parts(core)` gives the lowercased description texts of a core, searched as if joined with
+    newlines. Generated cores share their parts (pool paragraphs), so a search with no org/tag filter
+    tests each distinct part once and takes the cores that use it (`_by_part`, built on first use),
+    instead of rebuilding and scanning every core's description.
+    """
+
+    def __init__(self, cores: Sequence, tail_parts: Callable[[Any], tuple[str, ...]], org_aliases: dict[str, str]):
         self.cores = cores
-        self._text_tail = paragraphs_lower
+        self._tail_parts = tail_parts
+        self._by_part: dict[str, list[int]] | None = None
         self.org_aliases = org_aliases  # lowercased key or name -> org key
         self.by_org: dict[str, list[int]] = {}
         self.by_tag: dict[str, list[int]] = {}
@@ -248,7 +255,23 @@ class BlendXIndex:
         return self._orders[(fieldname, direction)]
 
     def matches_search(self, i: int, needle: str) -> bool:
-        return needle in self.head[i] or needle in self._text_tail(self.cores[i])
+        return needle in self.head[i] or needle in "\n".join(self._tail_parts(self.cores[i]))
+
+    def _search_hits(self, needle: str) -> set[int]:
+        """Every core whose head or description contains `needle` (one without a newline, which cannot
+        straddle two parts)."""
+        by_part = self._by_part
+        if by_part is None:
+            by_part = {}
+            for i, core in enumerate(self.cores):
+                for part in self._tail_parts(core):
+                    by_part.setdefault(part, []).append(i)
+            self._by_part = by_part
+        hits = {i for i, head in enumerate(self.head) if needle in head}
+        for part, ids in by_part.items():
+            if needle in part:
+                hits.update(ids)
+        return hits
 
     def query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
               order_by: tuple[str, str] = ("created_at", "desc")) -> list[int]:
@@ -272,7 +295,10 @@ class BlendXIndex:
         if cands is None and not needle:
             return order
         if cands is None:
-            return [i for i in order if self.matches_search(i, needle)]
+            if "\n" in needle:
+                return [i for i in order if self.matches_search(i, needle)]
+            hits = self._search_hits(needle)
+            return [i for i in order if i in hits]
         if needle:
             cands = {i for i in cands if self.matches_search(i, needle)}
         rank = self._ranks[(fieldname, direction)]
@@ -287,7 +313,8 @@ class SearchIndex:
     applies); `value(i, field)` reads a filter field of document i (read once per field into a
     column, then cached); `fragments(i)` gives the searchable texts of document i. Generated
     documents share their fragments (titles, pool paragraphs), so a word is matched once per
-    distinct fragment, not once per document.
+    distinct fragment, not once per document: `_by_fragment` (lowercased fragment -> documents,
+    built on the first search) turns a word into the set of documents that contain it.
     """
 
     def __init__(self, enrollment_start: list, enrollment_end: list, value: Callable[[int, str], Any],
@@ -298,12 +325,29 @@ class SearchIndex:
         self._fragments = fragments
         self._start = start
         self._columns: dict[str, list] = {}
+        self._by_fragment: dict[str, list[int]] | None = None
 
     def column(self, name: str) -> list:
         col = self._columns.get(name)
         if col is None:
             col = self._columns[name] = [self._value(i, name) for i in range(len(self.es))]
         return col
+
+    def _containing(self, word: str) -> set[int]:
+        """The documents with `word` as a whole word in one of their fragments (case-insensitive)."""
+        by_fragment = self._by_fragment
+        if by_fragment is None:
+            by_fragment = {}
+            for i in range(len(self.es)):
+                for frag in self._fragments(i):
+                    by_fragment.setdefault(frag.lower(), []).append(i)
+            self._by_fragment = by_fragment
+        pattern = re.compile(rf"\b{re.escape(word)}\b")
+        found: set[int] = set()
+        for low, ids in by_fragment.items():
+            if word in low and pattern.search(low) is not None:
+                found.update(ids)
+        return found
 
     def query(self, search_string: str | None, filters: dict[str, Any], now: datetime,
               sort_by_start: bool = False) -> list[int]:
@@ -325,19 +369,8 @@ class SearchIndex:
                     kept.append(i)
             out = kept
         for word in re.findall(r"\w+", (search_string or "").lower()):
-            pattern = re.compile(rf"\b{re.escape(word)}\b")
-            memo: dict[str, bool] = {}
-            kept = []
-            for i in out:
-                for frag in self._fragments(i):
-                    hit = memo.get(frag)
-                    if hit is None:
-                        low = frag.lower()
-                        hit = memo[frag] = word in low and pattern.search(low) is not None
-                    if hit:
-                        kept.append(i)
-                        break
-            out = kept
+            containing = self._containing(word)
+            out = [i for i in out if i in containing]
         if sort_by_start:
             dated = [i for i in out if self._start(i) is not None]
             undated = [i for i in out if self._start(i) is None]

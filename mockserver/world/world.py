@@ -860,14 +860,14 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
     w._bx_cores = bx_cores
     pools = gen.pools
 
-    def tail(core: BlendXCore) -> str:
+    def tail(core: BlendXCore) -> tuple[str, ...]:
         if core.desc_override is not None:
-            return core.desc_override.lower()
+            return (core.desc_override.lower(),)
         run = core.run
         if run.desc_override is not None:
-            return run.desc_override.lower()
+            return (run.desc_override.lower(),)
         lower = pools.by_lang[run.lang].paragraphs_lower
-        return "\n".join(lower[k] for k in run.par[:2])
+        return tuple(lower[k] for k in run.par[:2])
 
     aliases = {}
     for o in w._orgs.values():
