@@ -1,0 +1,111 @@
+"""Large-world benchmark: the whole app on a 100,000-course world, timed per request through ASGI.
+
+    .venv/bin/python bench/large_world.py                 # 100,000 courses
+    .venv/bin/python bench/large_world.py --size large    # 10,000
+
+What `bench_world.py` times at the world's query level, this times as a client sees it: the full pipeline
+(routing, auth, handler, shaping, JSON) in process, through httpx's ASGI transport, no socket. Rows:
+
+- `create_app` on the large world (the world build dominates);
+- the filtered BlendX page (`org` + `tags` + `search` + `order_by`): the very first request (cold: the query
+  and the page's entities are computed), the same request again (a response-cache hit), and other pages of
+  other filtered queries (uncached answers from a warm world: what a client paging through sees);
+- a BlendX page with no filter, a catalog page and an edx-search query, cold and uncached-warm.
+
+Medians over `--repeat` distinct requests; numbers are information, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLOCK = datetime(2026, 1, 15, tzinfo=timezone.utc)
+SECRET = {"actionsecret": "your_secret"}
+FILTERED = "/blendxapi/discovery/courses/?org=MITx,HarvardX&tags=python,ai&search=python&order_by=display_name.asc"
+# Distinct filtered queries for the uncached-warm rows: each one misses the response cache.
+OTHER_FILTERS = [f"/blendxapi/discovery/courses/?org={org}&tags={tag}&search={word}&order_by={order}&page={page}"
+                 for org, tag, word, order, page in [
+                     ("DelftX", "data", "data", "start.desc", 1), ("MITx", "ai", "learn", "price.asc", 2),
+                     ("HarvardX", "health", "health", "display_name.desc", 1), ("UQx", "finance", "the", "end.asc", 1),
+                     ("MITx,DelftX", "python,ai", "python", "avg_rating.desc", 1),
+                     ("BerkeleyX", "programming", "web", "created_at.asc", 1),
+                     ("GTx", "statistics", "statistics", "start.asc", 1), ("MITx", "physics", "quantum", "price.desc", 1),
+                     ("HarvardX,MITx", "history", "world", "display_name.asc", 1),
+                     ("UBCx", "climate", "climate", "end.desc", 1), ("EPFLx", "ai", "intelligence", "start.desc", 1)]]
+
+
+async def timed(client: httpx.AsyncClient, method: str, url: str, **kwargs) -> float:
+    started = time.perf_counter()
+    response = await client.request(method, url, **kwargs)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:200]}")
+    return elapsed
+
+
+async def measure(app, repeat: int) -> list[tuple[str, float]]:
+    rows = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        token = (await client.post("/oauth2/v1/access_token", data={
+            "grant_type": "client_credentials", "client_id": "bench", "token_type": "jwt"})).json()["access_token"]
+        jwt = {"Authorization": f"JWT {token}"}
+        rows.append(("BlendX filtered page, first request (cold)", await timed(client, "GET", FILTERED, headers=SECRET)))
+        hits = [await timed(client, "GET", FILTERED, headers=SECRET) for _ in range(repeat)]
+        rows.append(("BlendX filtered page, same request again (cache hit)", statistics.median(hits)))
+        others = [await timed(client, "GET", url, headers=SECRET) for url in OTHER_FILTERS[:repeat]]
+        rows.append((f"BlendX filtered page, other filters (uncached, median of {len(others)})",
+                     statistics.median(others)))
+        rows.append(("BlendX unfiltered page 1 (cold)",
+                     await timed(client, "GET", "/blendxapi/discovery/courses/?limit=20", headers=SECRET)))
+        pages = [await timed(client, "GET", f"/blendxapi/discovery/courses/?limit=20&page={p}", headers=SECRET)
+                 for p in range(2, 2 + repeat)]
+        rows.append(("BlendX unfiltered, other pages (uncached)", statistics.median(pages)))
+        rows.append(("catalog courses page 1 (cold)",
+                     await timed(client, "GET", "/catalog/v1/catalogs/1/courses/", headers=jwt)))
+        pages = [await timed(client, "GET", f"/catalog/v1/catalogs/1/courses/?page={p}", headers=jwt)
+                 for p in range(2, 2 + repeat)]
+        rows.append(("catalog courses, other pages (uncached)", statistics.median(pages)))
+        words = ["python", "health", "data", "history", "music", "finance", "law", "energy", "design", "math", "art"]
+        first = await timed(client, "POST", "/search/course_discovery/", data={"search_string": words[0]})
+        rows.append(("edx-search search_string (cold)", first))
+        searches = [await timed(client, "POST", "/search/course_discovery/", data={"search_string": w})
+                    for w in words[1:1 + repeat]]
+        rows.append(("edx-search, other words (uncached)", statistics.median(searches)))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="100000", help="world size: small, default, large or a number")
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    started = time.perf_counter()
+    app = create_app(Settings(size=args.size, clock=CLOCK))
+    built = time.perf_counter() - started
+    world = app.runtime.world
+    rows = asyncio.run(measure(app, args.repeat))
+    print(f"{len(world.courses):,}-course world ({len(world.runs):,} runs): create_app {built:.1f} s")
+    for label, seconds in rows:
+        print(f"  {label:66} {seconds * 1000:9.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
