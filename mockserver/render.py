@@ -8,6 +8,7 @@ dict key in order, `<list-item>` per list element, empty elements for None, `str
 from __future__ import annotations
 
 import io
+import json
 from xml.sax.saxutils import XMLGenerator
 
 import orjson
@@ -22,7 +23,12 @@ XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 def json_bytes(data) -> bytes:
     """Serialise like DRF's JSONRenderer does for the wire (compact, UTF-8, key order kept)."""
-    return orjson.dumps(data)
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        # orjson stops at 64-bit integers; Python's json (what the real Python services use) writes any
+        # integer, e.g. the `offset` echoed for a huge BlendX `page`.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def xml_bytes(data) -> bytes:
