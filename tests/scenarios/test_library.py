@@ -96,7 +96,7 @@ def test_hostile_strings_arrive_intact_in_json_and_escaped_in_xml(client, jwt_he
                      headers={**jwt_headers, "Accept": "application/xml"})
     assert b"Data &amp; &lt;Analysis&gt;" in xml.content
     assert ElementTree.fromstring(xml.content).find("title").text == title
-    found = client.get(f"/catalog/v1/catalogs/1/courses/", params={"limit": 100}, headers=jwt_headers).json()
+    found = client.get("/catalog/v1/catalogs/1/courses/", params={"limit": 100}, headers=jwt_headers).json()
     long_titles = [c["title"] for c in found["results"] if c["key"] == "MyUni+Sport101x"]
     assert not long_titles or len(long_titles[0]) > 250
 
