@@ -7,7 +7,8 @@ format, the enterprise additions (`enrollment_url`, `xapi_activity_id`, `parent_
 - edx-enterprise / edx-enterprise-data (DRF): date-times `2019-02-20T15:00:00Z`, microseconds only when non-zero,
   dates `YYYY-MM-DD`;
 - the discovery search index behind the v2 catalog listing: `YYYY-MM-DDTHH:MM:SSZ`, never microseconds;
-- discovery detail serializers (course, run, program detail routes): DRF date-times, decimal-string prices.
+- discovery detail serializers (course, run, program detail routes): the course-discovery shapes of
+  `discovery_shapes.py` (shared with the Course Catalog API), with the enterprise additions put on top here.
 
 Every function here is pure: (world, entities, the catalog context) in, plain dicts out.
 """
@@ -18,20 +19,16 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from mockserver.apis.discovery_shapes import (
+    drf_datetime, run_type, shape_course, shape_course_run, shape_image, shape_organization, shape_person,
+    shape_seat, shape_subject,
+)
+
 LMS_ROOT = "https://courses.edx.org"
 PARTNER = "edx"
-PROFILE_IMAGE_SIZE = 110
 
 
 # ---------------------------------------------------------------------------------------------- formats
-
-def drf_datetime(value: datetime | None) -> str | None:
-    """DRF `DateTimeField`: ISO 8601, UTC as `Z`, microseconds only when non-zero."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
 
 def index_datetime(value: datetime | None) -> str | None:
     """Discovery search index `serialize_datetime`: `YYYY-MM-DDTHH:MM:SSZ`."""
@@ -95,102 +92,9 @@ def shape_enterprise_catalog(catalog) -> dict:
 
 # ---------------------------------------------------------------------------------------------- shared pieces
 
-def shape_image(image) -> dict | None:
-    if image is None:
-        return None
-    return {"src": image.src, "description": image.description, "height": image.height, "width": image.width}
-
-
-def shape_video(video) -> dict | None:
-    if video is None:
-        return None
-    return {"src": video.src, "description": video.description, "image": shape_image(video.image)}
-
-
-def shape_organization(org) -> dict:
-    """Discovery `OrganizationSerializer`."""
-    return {
-        "uuid": org.uuid,
-        "key": org.key,
-        "name": org.name,
-        "auto_generate_course_run_keys": org.auto_generate_course_run_keys,
-        "certificate_logo_image_url": org.certificate_logo_image_url,
-        "logo_image_url": org.logo_image_url,
-        "organization_hex_color": org.organization_hex_color,
-        "description": org.description,
-        "description_es": org.description_es,
-        "homepage_url": org.homepage_url,
-        "tags": list(org.tags),
-        "marketing_url": org.marketing_url,
-        "slug": org.slug,
-        "banner_image_url": org.banner_image_url,
-        "enterprise_subscription_inclusion": None,
-    }
-
-
 def shape_minimal_organization(org) -> dict:
     """The organization form search documents and minimal serializers carry."""
     return {"uuid": org.uuid, "key": org.key, "name": org.name, "logo_image_url": org.logo_image_url}
-
-
-def shape_subject(subject) -> dict:
-    return {
-        "name": subject.name,
-        "subtitle": subject.subtitle,
-        "description": subject.description,
-        "banner_image_url": subject.banner_image_url,
-        "card_image_url": subject.card_image_url,
-        "slug": subject.slug,
-        "uuid": subject.uuid,
-    }
-
-
-def shape_person(person) -> dict:
-    """Discovery `MinimalPersonSerializer`; `profile_image` is the size-variant dict."""
-    return {
-        "uuid": person.uuid,
-        "salutation": person.salutation,
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "bio": person.bio,
-        "slug": person.slug,
-        "position": {"title": person.position.title, "organization_name": person.position.organization_name},
-        "areas_of_expertise": list(person.areas_of_expertise),
-        "profile_image": {"medium": {"height": PROFILE_IMAGE_SIZE, "url": person.profile_image_url,
-                                     "width": PROFILE_IMAGE_SIZE}} if person.profile_image_url else {},
-        "works": [],
-        "urls": {"facebook": person.urls.facebook, "twitter": person.urls.twitter, "blog": person.urls.blog},
-        "urls_detailed": [],
-        "email": None,
-        "profile_image_url": person.profile_image_url,
-        "major_works": person.major_works,
-        "published": person.published,
-    }
-
-
-def shape_seat(seat) -> dict:
-    """Discovery `SeatSerializer`: `price` stays the 2-dp decimal string."""
-    return {
-        "type": seat.type,
-        "price": seat.price,
-        "currency": seat.currency,
-        "upgrade_deadline": drf_datetime(seat.upgrade_deadline),
-        "upgrade_deadline_override": None,
-        "credit_provider": seat.credit_provider,
-        "credit_hours": seat.credit_hours,
-        "sku": seat.sku,
-        "bulk_sku": seat.bulk_sku,
-    }
-
-
-def shape_entitlement(entitlement) -> dict:
-    return {
-        "mode": entitlement.mode,
-        "price": entitlement.price,
-        "currency": entitlement.currency,
-        "sku": entitlement.sku,
-        "expires": drf_datetime(entitlement.expires),
-    }
 
 
 def shape_program_summary(program) -> dict:
@@ -204,6 +108,10 @@ def shape_program_summary(program) -> dict:
     }
 
 
+def _program_summaries(world, uuids) -> list[dict]:
+    return [shape_program_summary(p) for p in (world.program(u) for u in uuids) if p]
+
+
 def _language_name(world, code: str | None) -> str | None:
     if code is None:
         return None
@@ -214,12 +122,6 @@ def _language_name(world, code: str | None) -> str | None:
 def _first_paid_seat(run):
     paid = [s for s in run.seats if float(s.price) > 0]
     return min(paid, key=lambda s: float(s.price)) if paid else None
-
-
-def run_type_of(world, run) -> str | None:
-    """The run's `run_type` slug: its course's course type (discovery keeps the two in step)."""
-    course = world.course(run.course)
-    return course.course_type if course is not None else None
 
 
 # ---------------------------------------------------------------------------------------------- E5 listing items
@@ -386,52 +288,9 @@ def shape_program_item(world, program, ctx: CatalogContext) -> dict:
 
 def shape_course_run_detail(world, run, ctx: CatalogContext, *, with_programs: bool) -> dict:
     """Discovery `CourseRunSerializer` (`CourseRunWithProgramsSerializer` on the run route) + `enrollment_url`."""
-    staff = [p for p in (world.person(uuid) for uuid in run.staff) if p is not None]
-    body = {
-        "course": run.course,
-        "key": run.key,
-        "uuid": run.uuid,
-        "title": run.title,
-        "external_key": None,
-        "image": shape_image(run.image),
-        "video": shape_video(run.video),
-        "short_description": run.short_description,
-        "full_description": run.full_description,
-        "marketing_url": ctx.marketing_url(run.marketing_url),
-        "start": drf_datetime(run.start),
-        "end": drf_datetime(run.end),
-        "go_live_date": drf_datetime(run.go_live_date),
-        "enrollment_start": drf_datetime(run.enrollment_start),
-        "enrollment_end": drf_datetime(run.enrollment_end),
-        "announcement": drf_datetime(run.announcement),
-        "pacing_type": run.pacing_type,
-        "type": run.type,
-        "run_type": run_type_of(world, run),
-        "status": run.status,
-        "is_enrollable": run.is_enrollable,
-        "is_marketable": run.is_marketable,
-        "availability": run.availability,
-        "seats": [shape_seat(s) for s in run.seats],
-        "content_language": run.content_language,
-        "transcript_languages": list(run.transcript_languages),
-        "instructors": [],
-        "staff": [shape_person(p) for p in staff],
-        "min_effort": run.min_effort,
-        "max_effort": run.max_effort,
-        "weeks_to_complete": run.weeks_to_complete,
-        "level_type": run.level_type,
-        "mobile_available": run.mobile_available,
-        "hidden": run.hidden,
-        "reporting_type": run.reporting_type,
-        "eligible_for_financial_aid": run.eligible_for_financial_aid,
-        "first_enrollable_paid_seat_price": run.first_enrollable_paid_seat_price,
-        "outcome": run.outcome,
-        "enrollment_count": run.enrollment_count,
-        "recent_enrollment_count": run.recent_enrollment_count,
-        "modified": drf_datetime(run.modified),
-    }
+    body = shape_course_run(run, world, ctx.marketing_url)
     if with_programs:
-        body["programs"] = [shape_program_summary(p) for p in (world.program(u) for u in run.programs) if p]
+        body["programs"] = _program_summaries(world, run.programs)
     body["enrollment_url"] = ctx.enrollment_url("course", run.key)
     return body
 
@@ -439,38 +298,12 @@ def shape_course_run_detail(world, run, ctx: CatalogContext, *, with_programs: b
 def shape_course_detail(world, course, ctx: CatalogContext) -> dict:
     """Discovery course detail (`CourseWithProgramsSerializer`) + `enrollment_url` on it and every run."""
     runs = [r for r in (world.run(k) for k in course.course_runs) if r is not None]
-    orgs = lambda keys: [shape_organization(o) for o in (world.organization(k) for k in keys) if o]  # noqa: E731
-    return {
-        "key": course.key,
-        "uuid": course.uuid,
-        "title": course.title,
-        "course_runs": [shape_course_run_detail(world, r, ctx, with_programs=False) for r in runs],
-        "entitlements": [shape_entitlement(e) for e in course.entitlements],
-        "owners": orgs(course.owners),
-        "image": shape_image(course.image),
-        "short_description": course.short_description,
-        "full_description": course.full_description,
-        "level_type": course.level_type,
-        "subjects": [shape_subject(s) for s in (world.subject(u) for u in course.subjects) if s],
-        "prerequisites": [{"name": name} for name in course.prerequisites],
-        "prerequisites_raw": course.prerequisites_raw,
-        "expected_learning_items": list(course.expected_learning_items),
-        "video": shape_video(course.video),
-        "sponsors": orgs(course.sponsors),
-        "modified": drf_datetime(course.modified),
-        "marketing_url": ctx.marketing_url(course.marketing_url),
-        "syllabus_raw": course.syllabus_raw,
-        "outcome": course.outcome,
-        "original_image": shape_image(course.image),
-        "card_image_url": course.card_image_url,
-        "canonical_course_run_key": course.course_runs[-1] if course.course_runs else None,
-        "course_type": course.course_type,
-        "url_slug": course.url_slug,
-        "enrollment_count": course.enrollment_count,
-        "recent_enrollment_count": course.recent_enrollment_count,
-        "programs": [shape_program_summary(p) for p in (world.program(u) for u in course.programs) if p],
-        "enrollment_url": ctx.enrollment_url("course", course.key),
-    }
+    body = shape_course(course, runs, runs, world, ctx.marketing_url)
+    for run_body in body["course_runs"]:
+        run_body["enrollment_url"] = ctx.enrollment_url("course", run_body["key"])
+    body["programs"] = _program_summaries(world, course.programs)
+    body["enrollment_url"] = ctx.enrollment_url("course", course.key)
+    return body
 
 
 def _program_course(world, course, ctx: CatalogContext) -> dict:
@@ -493,7 +326,7 @@ def _program_course(world, course, ctx: CatalogContext) -> dict:
             "enrollment_end": drf_datetime(run.enrollment_end),
             "pacing_type": run.pacing_type,
             "type": run.type,
-            "run_type": run_type_of(world, run),
+            "run_type": run_type(run),
             "status": run.status,
             "is_enrollable": run.is_enrollable,
             "is_marketable": run.is_marketable,
