@@ -103,13 +103,21 @@ def catalog_context(world, catalog) -> shapes.CatalogContext:
     return shapes.CatalogContext(catalog.uuid, catalog.enterprise_customer, customer.slug if customer else "")
 
 
-def _detail_catalog(world, catalog_id: str):
-    """The catalog of a course/run/program detail route. An unknown catalog leaves edx-rbac no customer to
-    check the caller's role against, so the answer is 403, not 404."""
-    catalog = world.enterprise_catalog(catalog_id)
+def _catalog_content(request, param: str, pattern: re.Pattern | None, lookup):
+    """(world, catalog context, record) of a course/run/program detail route.
+
+    An unknown catalog leaves edx-rbac no customer to check the caller's role against, so the answer is 403,
+    not 404; a key the LMS URL pattern does not match, or that the catalog does not contain, is a 404."""
+    world = world_of(request)
+    catalog = world.enterprise_catalog(request.path_params["catalog_id"])
     if catalog is None:
         raise ApiError("forbidden")
-    return catalog
+    key = request.path_params[param]
+    matches = pattern is None or pattern.match(key)
+    record = lookup(world, key) if matches and world.enterprise_catalog_contains(catalog, key) else None
+    if record is None:
+        raise ApiError("not_found")
+    return world, catalog_context(world, catalog), record
 
 
 SHAPE_ITEM = {
@@ -150,27 +158,15 @@ async def get_enterprise_catalog(request):
 async def get_catalog_course(request):
     """GET …/enterprise-catalogs/{catalog_id}/courses/{course_key}."""
     media = media_type(request)
-    world = world_of(request)
-    catalog = _detail_catalog(world, request.path_params["catalog_id"])
-    key = request.path_params["course_key"]
-    course = world.course(key) if COURSE_KEY_PATTERN.match(key) and world.enterprise_catalog_contains(catalog, key) \
-        else None
-    if course is None:
-        raise ApiError("not_found")
-    return render(shapes.shape_course_detail(world, course, catalog_context(world, catalog)), media)
+    world, ctx, course = _catalog_content(request, "course_key", COURSE_KEY_PATTERN, lambda w, k: w.course(k))
+    return render(shapes.shape_course_detail(world, course, ctx), media)
 
 
 @cached
 async def get_catalog_course_run(request):
     """GET …/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}."""
     media = media_type(request)
-    world = world_of(request)
-    catalog = _detail_catalog(world, request.path_params["catalog_id"])
-    key = request.path_params["course_run_id"]
-    run = world.run(key) if COURSE_RUN_PATTERN.match(key) and world.enterprise_catalog_contains(catalog, key) else None
-    if run is None:
-        raise ApiError("not_found")
-    ctx = catalog_context(world, catalog)
+    world, ctx, run = _catalog_content(request, "course_run_id", COURSE_RUN_PATTERN, lambda w, k: w.run(k))
     return render(shapes.shape_course_run_detail(world, run, ctx, with_programs=True), media)
 
 
@@ -178,13 +174,8 @@ async def get_catalog_course_run(request):
 async def get_catalog_program(request):
     """GET …/enterprise-catalogs/{catalog_id}/programs/{program_uuid}."""
     media = media_type(request)
-    world = world_of(request)
-    catalog = _detail_catalog(world, request.path_params["catalog_id"])
-    uuid = request.path_params["program_uuid"]
-    program = world.program(uuid) if world.enterprise_catalog_contains(catalog, uuid) else None
-    if program is None:
-        raise ApiError("not_found")
-    return render(shapes.shape_program_detail(world, program, catalog_context(world, catalog)), media)
+    world, ctx, program = _catalog_content(request, "program_uuid", None, lambda w, k: w.program(k))
+    return render(shapes.shape_program_detail(world, program, ctx), media)
 
 
 @cached
