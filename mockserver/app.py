@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 from pathlib import Path
 
@@ -161,17 +162,21 @@ def _trusting_shipped_specs(specs_dir: Path):
     test suite with openapi-spec-validator (tests/specs/test_specs.py), which is the stricter check; a
     user's own specs directory is still checked here, where a mistake should surface.
     """
-    if Path(specs_dir).resolve() != Path(DEFAULT_SPECS_DIR).resolve():
-        yield
-        return
-    Specification._validate_spec = classmethod(lambda cls, spec: None)
-    try:
-        yield
-    finally:
-        Specification._validate_spec = _CONNEXION_VALIDATE_SPEC
+    # The switch is class-wide: the lock keeps an app built at the same time in another thread (a custom
+    # specs directory among them) from loading its specs while it is off.
+    with _SPEC_LOADING:
+        if Path(specs_dir).resolve() != Path(DEFAULT_SPECS_DIR).resolve():
+            yield
+            return
+        Specification._validate_spec = classmethod(lambda cls, spec: None)
+        try:
+            yield
+        finally:
+            Specification._validate_spec = _CONNEXION_VALIDATE_SPEC
 
 
 _CONNEXION_VALIDATE_SPEC = Specification.__dict__["_validate_spec"]
+_SPEC_LOADING = threading.Lock()
 
 
 def build_world(settings: Settings):
