@@ -1,7 +1,8 @@
 """The OpenAPI specs under `specs/`: loaded once, looked up by API and by operation.
 
 Everything that needs a spec at run time (the app, the scenario loader, the contract runner, the docs
-generator) goes through here, so each file is parsed once per process.
+generator) goes through here, so each file is parsed once per process; `resolve_ref` follows a spec's
+local `$ref`s for any of them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from mockserver.settings import DEFAULT_SPECS_DIR
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SPEC_NAMES = ("catalog", "enterprise", "blendx", "oauth")
+CONTRACT_APIS = ("catalog", "enterprise", "blendx")
+"""The APIs a contract run covers (the token route is exercised through credentials, not fuzzed)."""
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -58,6 +61,16 @@ def base_path(spec: dict) -> str:
     if "://" in url:
         url = "/" + url.split("://", 1)[1].partition("/")[2]
     return url.rstrip("/")
+
+
+def resolve_ref(spec: dict, node):
+    """`node` with its local `$ref`s followed (`#/a/b~1c` is JSON-pointer escaped) until a concrete node."""
+    while isinstance(node, dict) and "$ref" in node:
+        target = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
 
 
 def operations(name: str, spec: dict) -> list[Operation]:

@@ -137,7 +137,7 @@ class SpecSchemas:
             for op in specs.operations(name, document):
                 self._ops[op.operation_id] = op
                 for status, response in (op.definition.get("responses") or {}).items():
-                    response = _deref(document, response)
+                    response = specs.resolve_ref(document, response)
                     media = (response.get("content") or {}).get("application/json")
                     if not media or "schema" not in media:
                         continue
@@ -155,15 +155,6 @@ class SpecSchemas:
         if validator is None:
             return []
         return list(validator.iter_errors(body))
-
-
-def _deref(document: dict, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = document
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
 
 
 def _pointer_of(document: dict, schema: dict, op, status) -> str:

@@ -8,20 +8,20 @@ generic checks (spec validity, every example against its schema, deviations page
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+import _spec_helpers as helpers
 import pytest
-import yaml
+from _spec_helpers import deviation_refs
 from jsonschema_path import SchemaPath
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_schema_validator import OAS30Validator
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_FILE = ROOT / "specs" / "blendx.yaml"
-DOC_FIELDS = yaml.safe_load((Path(__file__).parent / "data" / "blendx_doc_fields.yaml").read_text("utf-8"))
+SPEC_FILE = helpers.spec_file("blendx")
+DOC_FIELDS = helpers.load_data("blendx_doc_fields")
 
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
+SPEC: dict[str, Any] = helpers.load_spec("blendx")
 SPEC_PATH = SchemaPath.from_dict(SPEC)
+OPS = helpers.operations_by_id(SPEC)
 
 BLENDX_OPERATIONS = ("blendx.list_courses", "blendx.get_course")
 ERROR_FAMILY = "#/components/schemas/BlendxError"
@@ -29,11 +29,8 @@ ERROR_FAMILY = "#/components/schemas/BlendxError"
 
 def operation(operation_id: str) -> tuple[str, str, SchemaPath]:
     """Path, method and (ref-resolving) node of the operation with this operationId."""
-    for path, item in SPEC["paths"].items():
-        for method, op in item.items():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                return path, method, SPEC_PATH / "paths" / path / method
-    raise LookupError(operation_id)
+    path, method, _ = OPS[operation_id]
+    return path, method, SPEC_PATH / "paths" / path / method
 
 
 def response_schema(operation_id: str, status: str) -> SchemaPath:
@@ -80,26 +77,9 @@ def property_names(nodes: list[SchemaPath]) -> set[str]:
     return names
 
 
-def deviation_refs(node: Any) -> set[str]:
-    """Every x-doc-deviation ref anywhere inside a (raw) spec node."""
-    refs: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "x-doc-deviation":
-                for item in value if isinstance(value, list) else [value]:
-                    refs.add(item["ref"])
-            else:
-                refs |= deviation_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            refs |= deviation_refs(value)
-    return refs
-
-
 def validator(pointer: str) -> OAS30Validator:
     """An OAS 3.0 validator for the schema at this JSON pointer of the spec, local refs resolvable."""
-    root = {"$ref": pointer, "components": SPEC["components"], "paths": SPEC["paths"]}
-    return OAS30Validator(root, format_checker=oas30_format_checker)
+    return helpers.validator(SPEC, {"$ref": pointer})
 
 
 # --- documented fields --------------------------------------------------------------------------
@@ -311,20 +291,7 @@ def test_every_blendx_document_error_is_recorded_in_the_spec() -> None:
 
 
 def test_every_deviation_says_what_the_document_says_what_is_real_and_why() -> None:
-    def walk(node: Any) -> list[dict[str, Any]]:
-        if isinstance(node, dict):
-            found = []
-            for key, value in node.items():
-                if key == "x-doc-deviation":
-                    found += value if isinstance(value, list) else [value]
-                else:
-                    found += walk(value)
-            return found
-        if isinstance(node, list):
-            return [d for value in node for d in walk(value)]
-        return []
-
-    deviations = walk(SPEC)
+    deviations = [entry for _, entry in helpers.deviation_entries(SPEC)]
     assert deviations
     for deviation in deviations:
         assert set(deviation) == {"ref", "doc", "real", "evidence"}, deviation

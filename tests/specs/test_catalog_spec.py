@@ -8,16 +8,15 @@ against its schema, the deviations page) live in tests/specs/test_specs.py.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Any
 
+import _spec_helpers as helpers
 import pytest
 import yaml
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC: dict[str, Any] = yaml.safe_load((ROOT / "specs" / "catalog.yaml").read_text(encoding="utf-8"))
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "catalog_doc_fields.yaml").read_text(encoding="utf-8"))
+SPEC: dict[str, Any] = helpers.load_spec("catalog")
+DATA = helpers.load_data("catalog_doc_fields")
 SCHEMAS = SPEC["components"]["schemas"]
 
 OPERATIONS = {
@@ -39,19 +38,8 @@ DRF_JWT_401_TEXTS = {
 }
 
 
-def resolve(node: Any) -> Any:
-    """Follow local `$ref`s until a concrete node is reached."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def validator(schema: dict) -> OAS30Validator:
-    """An OpenAPI 3.0 validator (nullable, formats) resolving refs into this spec's components."""
-    return OAS30Validator({"allOf": [schema], "components": SPEC["components"]}, format_checker=oas30_format_checker)
+resolve = partial(helpers.resolve, SPEC)
+validator = partial(helpers.validator, SPEC)
 
 
 def is_valid(schema_name: str, value: Any) -> bool:
@@ -79,18 +67,7 @@ def property_at(schema_name: str, dotted: str) -> dict | None:
 
 def deviation_refs(node: Any) -> set[str]:
     """Every x-doc-deviation ref recorded in a subtree (following refs one level into components)."""
-    refs: set[str] = set()
-    stack = [node, resolve(node)]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            entry = current.get("x-doc-deviation")
-            for item in entry if isinstance(entry, list) else [entry] if entry else []:
-                refs.add(item["ref"])
-            stack.extend(v for k, v in current.items() if k != "x-doc-deviation")
-        elif isinstance(current, list):
-            stack.extend(current)
-    return refs
+    return helpers.deviation_refs(node) | helpers.deviation_refs(resolve(node))
 
 
 def operation(operation_id: str) -> dict:

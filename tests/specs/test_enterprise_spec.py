@@ -8,18 +8,15 @@ deviations page freshness) live in the lead's generic spec tests.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Any
 
+import _spec_helpers as helpers
 import pytest
-import yaml
 from defusedxml import ElementTree
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = ROOT / "specs" / "enterprise.yaml"
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "enterprise_doc_fields.yaml").read_text())
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+DATA = helpers.load_data("enterprise_doc_fields")
+SPEC: dict[str, Any] = helpers.load_spec("enterprise")
 SCHEMAS = SPEC["components"]["schemas"]
 
 OPERATION_IDS = {
@@ -38,35 +35,10 @@ PAGED = {
 ERROR_STATUSES = {"400", "401", "403", "404", "405", "406", "429"}
 
 
-def resolve(node: Any) -> Any:
-    """Follow local `$ref`s until a concrete node is reached."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def operations() -> list[tuple[str, str, dict]]:
-    return [
-        (path, method, op)
-        for path, item in SPEC["paths"].items()
-        for method, op in item.items()
-        if method in {"get", "post", "put", "patch", "delete", "head", "options"}
-    ]
-
-
-OPS = {op["operationId"]: (path, method, op) for path, method, op in operations()}
-
-
-def validator(schema: dict) -> OAS30Validator:
-    """An OpenAPI 3.0 validator (`nullable`, formats) that resolves refs into this spec's components."""
-    return OAS30Validator({"allOf": [schema], "components": SPEC["components"]}, format_checker=oas30_format_checker)
-
-
-def is_valid(schema: dict, value: Any) -> bool:
-    return validator(schema).is_valid(value)
+OPS = helpers.operations_by_id(SPEC)
+resolve = partial(helpers.resolve, SPEC)
+is_valid = partial(helpers.is_valid, SPEC)
+deviations = partial(helpers.deviation_entries, SPEC)
 
 
 def walk(node: Any, path: str = ""):
@@ -78,15 +50,6 @@ def walk(node: Any, path: str = ""):
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from walk(value, f"{path}/{i}")
-
-
-def deviations() -> list[tuple[str, dict]]:
-    found = []
-    for pointer, key, value in walk(SPEC):
-        if key == "x-doc-deviation":
-            for entry in value if isinstance(value, list) else [value]:
-                found.append((pointer, entry))
-    return found
 
 
 def params_of(op: dict) -> dict[str, dict]:

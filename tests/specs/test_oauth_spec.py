@@ -7,31 +7,19 @@ Generic checks (validity, examples, the deviations page) live in tests/specs/tes
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Any
 
+import _spec_helpers as helpers
 import pytest
 import yaml
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC: dict[str, Any] = yaml.safe_load((ROOT / "specs" / "oauth.yaml").read_text(encoding="utf-8"))
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "catalog_oauth_fields.yaml").read_text(encoding="utf-8"))
+SPEC: dict[str, Any] = helpers.load_spec("oauth")
+DATA = helpers.load_data("catalog_oauth_fields")
 FORM_TYPE = "application/x-www-form-urlencoded"
 
-
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def is_valid(schema: dict, value: Any) -> bool:
-    wrapped = {"allOf": [schema], "components": SPEC["components"]}
-    return OAS30Validator(wrapped, format_checker=oas30_format_checker).is_valid(value)
+resolve = partial(helpers.resolve, SPEC)
+is_valid = partial(helpers.is_valid, SPEC)
 
 
 def schema_ref(name: str) -> dict:

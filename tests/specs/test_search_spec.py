@@ -9,17 +9,16 @@ deviation checks live elsewhere.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+import _spec_helpers as helpers
 import pytest
-import yaml
+from _spec_helpers import deviation_refs
 from jsonschema_path import SchemaPath
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_schema_validator import OAS30Validator
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC: dict[str, Any] = yaml.safe_load((ROOT / "specs" / "blendx.yaml").read_text("utf-8"))
-DOC = yaml.safe_load((Path(__file__).parent / "data" / "blendx_search_doc_fields.yaml").read_text("utf-8"))
+SPEC: dict[str, Any] = helpers.load_spec("blendx")
+DOC = helpers.load_data("blendx_search_doc_fields")
 
 PATH = "/search/course_discovery/"
 OPERATION = SchemaPath.from_dict(SPEC) / "paths" / PATH / "post"
@@ -29,8 +28,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def validator(pointer: str) -> OAS30Validator:
     """An OAS 3.0 validator for the schema at this JSON pointer of the spec, local refs resolvable."""
-    root = {"$ref": pointer, "components": SPEC["components"], "paths": SPEC["paths"]}
-    return OAS30Validator(root, format_checker=oas30_format_checker)
+    return helpers.validator(SPEC, {"$ref": pointer})
 
 
 def schema_at(status: str, path: list[str]) -> SchemaPath:
@@ -38,20 +36,6 @@ def schema_at(status: str, path: list[str]) -> SchemaPath:
     for step in path:
         node = node / "items" if step == "[]" else node / "properties" / step
     return node
-
-
-def deviation_refs(node: Any) -> set[str]:
-    refs: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "x-doc-deviation":
-                refs |= {d["ref"] for d in (value if isinstance(value, list) else [value])}
-            else:
-                refs |= deviation_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            refs |= deviation_refs(value)
-    return refs
 
 
 def hit(**overrides: Any) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _examples(document):
             bodies = [("requestBody", operation.get("requestBody", {}))]
             bodies += [(f"responses/{code}", response) for code, response in operation.get("responses", {}).items()]
             for label, holder in bodies:
-                holder = _deref(document, holder)
+                holder = specs.resolve_ref(document, holder)
                 for media_type, media in holder.get("content", {}).items():
                     if "json" not in media_type and "form" not in media_type:
                         continue
@@ -47,21 +47,12 @@ def _examples(document):
                     if "example" in media:
                         yield where, schema, media["example"]
                     for key, example in media.get("examples", {}).items():
-                        example = _deref(document, example)
+                        example = specs.resolve_ref(document, example)
                         if "value" in example:
                             yield f"{where} examples/{key}", schema, example["value"]
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         if "example" in schema:
             yield f"components/schemas/{name}", {"$ref": f"#/components/schemas/{name}"}, schema["example"]
-
-
-def _deref(document, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = document
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
 
 
 def _absolute(node):
