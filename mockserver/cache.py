@@ -1,8 +1,9 @@
 """A response cache for the deterministic world: the same request on the same snapshot gets the same bytes.
 
-Every GET of the world is a pure function of (snapshot, URL, Accept): the world is immutable and a reload
-installs a new snapshot. So a handler wrapped with `@cached` renders once per distinct request and then
-serves bytes, keeping shaping and serialisation off the hot path. Behaviours (latency, faults) run outside
+Every GET of the world is a pure function of (snapshot, URL, Accept) and of what a handler names with
+`vary` (the catalog's bodies carry the caller): the world is immutable and a reload installs a new
+snapshot. So a handler wrapped with `@cached` renders once per distinct request and then serves bytes,
+keeping shaping and serialisation off the hot path. Behaviours (latency, faults) run outside
 the handler and are never cached.
 
 A hit costs a dict lookup: the key is read straight off the ASGI scope (building `request.url` costs more
@@ -75,13 +76,20 @@ class CachedResponse(Response):
         self.background = None
 
 
-def cached(handler):
-    """Cache a GET handler's successful responses for the life of the snapshot."""
+def cached(handler=None, *, vary=None):
+    """Cache a GET handler's successful responses for the life of the snapshot.
+
+    `@cached(vary=fn)` is for a body that also depends on something besides the URL and `Accept` (the
+    caller, say): `fn(request)` joins the key.
+    """
+    if handler is None:
+        return functools.partial(cached, vary=vary)
+    key_of = request_key if vary is None else (lambda request: (request_key(request), vary(request)))
 
     @functools.wraps(handler)
     async def wrapper(request):
         cache: ResponseCache = request.scope["mockserver"].cache
-        key = request_key(request)
+        key = key_of(request)
         hit = cache.get(key)
         if hit is not None:
             return CachedResponse(*hit)

@@ -9,20 +9,17 @@ while `/courses/` lists only the active ones with only their active runs, and th
 parameters on marketing URLs. Shaping lives in `catalog_shapes.py`.
 
 Responses depend on the world, the URL, `Accept` and the caller (marketing URLs carry the caller's
-username; `username` is staff-only), so they are cached per caller in the runtime's response cache.
+username; `username` is staff-only), so `@cached` keys them on the caller too.
 """
 
 from __future__ import annotations
 
-import functools
-
-
 from mockserver import pagination
 from mockserver.apis.catalog_shapes import affiliate_query, shape_catalog, shape_course
-from mockserver.cache import CachedResponse, request_key
+from mockserver.cache import cached
 from mockserver.errors import ApiError
 from mockserver.render import JSON, json_response, negotiate
-from mockserver.state import runtime_of, world_of
+from mockserver.state import world_of
 
 OFFERS = (JSON,)  # course-discovery renders these routes with DRF's JSONRenderer only
 PAGE_SIZE = 20
@@ -38,24 +35,6 @@ def caller_of(request) -> tuple[str, bool]:
     claims = info.get("claims") or {}
     username = claims.get("preferred_username") or info.get("sub") or ANONYMOUS_USERNAME
     return str(username), bool(claims.get("administrator"))
-
-
-def _per_caller_cache(handler):
-    """Cache successful answers per (snapshot, URL, Accept, caller): the caller shows in the body."""
-
-    @functools.wraps(handler)
-    async def wrapper(request):
-        cache = runtime_of(request).cache
-        key = (handler.__name__, request_key(request), caller_of(request))
-        hit = cache.get(key)
-        if hit is not None:
-            return CachedResponse(*hit)
-        response = await handler(request)
-        if response.status_code == 200:
-            cache.put(key, (response.status_code, response.body, list(response.raw_headers), response.media_type))
-        return response
-
-    return wrapper
 
 
 def _catalog(world, request):
@@ -79,7 +58,7 @@ def _visible_catalogs(world, request) -> list:
     return [c for c in catalogs if username in c.viewers]
 
 
-@_per_caller_cache
+@cached(vary=caller_of)
 async def list_catalogs(request):
     """GET /catalog/v1/catalogs/."""
     negotiate(request.headers.get("accept"), OFFERS)
@@ -90,7 +69,7 @@ async def list_catalogs(request):
     return json_response(pagination.drf_envelope(window, results))
 
 
-@_per_caller_cache
+@cached(vary=caller_of)
 async def get_catalog(request):
     """GET /catalog/v1/catalogs/{id}/."""
     negotiate(request.headers.get("accept"), OFFERS)
@@ -99,7 +78,7 @@ async def get_catalog(request):
     return json_response(shape_catalog(catalog, world.catalog_courses_count(catalog)))
 
 
-@_per_caller_cache
+@cached(vary=caller_of)
 async def list_catalog_courses(request):
     """GET /catalog/v1/catalogs/{id}/courses/."""
     negotiate(request.headers.get("accept"), OFFERS)
