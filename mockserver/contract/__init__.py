@@ -6,19 +6,20 @@ Public surface:
 - `DOMAIN_CHECKS` and `domain_check` (checks.py), the typed failures (failures.py).
 """
 
-from mockserver.contract.checks import DOMAIN_CHECKS, domain_check
-from mockserver.contract.credentials import Credentials
-from mockserver.contract.report import summary, write_reports
-from mockserver.contract.runner import ContractOptions, ContractResult, Finding, run_contract
+import importlib
 
-__all__ = [
-    "DOMAIN_CHECKS",
-    "domain_check",
-    "Credentials",
-    "ContractOptions",
-    "ContractResult",
-    "Finding",
-    "run_contract",
-    "summary",
-    "write_reports",
-]
+# Imported on first use (PEP 562): `mockserver serve` registers the `contract` subcommand without paying
+# for schemathesis' import.
+_EXPORTS = {
+    "DOMAIN_CHECKS": "checks", "domain_check": "checks", "Credentials": "credentials",
+    "summary": "report", "write_reports": "report", "ContractOptions": "runner", "ContractResult": "runner",
+    "Finding": "runner", "run_contract": "runner",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"mockserver.contract.{_EXPORTS[name]}"), name)

@@ -12,11 +12,10 @@ import logging
 import sys
 from pathlib import Path
 
-from mockserver.contract.credentials import Credentials
 from mockserver.contract.redact import RedactingFilter, Redactor
-from mockserver.contract.report import summary, write_reports
-from mockserver.contract.runner import APIS, DEFAULT_SPECS_DIR, ContractOptions, run_contract
 from mockserver.contract.safety import DEFAULT_TIMEOUT
+from mockserver.specs import CONTRACT_APIS as APIS
+from mockserver.specs import DEFAULT_SPECS_DIR
 
 __all__ = ["register", "build_parser", "run", "main"]
 
@@ -61,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the contract command described by `args`; return the exit code."""
+    # schemathesis and httpx load only when a contract actually runs (keeps `mockserver serve` start-up lean).
+    from mockserver.contract.credentials import Credentials
+    from mockserver.contract.report import summary, write_reports
+    from mockserver.contract.runner import ContractOptions, run_contract
+
     credentials = Credentials.from_sources(jwt=args.jwt, action_secret=args.action_secret,
                                            client_id=args.client_id, client_secret=args.client_secret)
     redactor = Redactor(credentials.secrets())

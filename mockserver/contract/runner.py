@@ -38,6 +38,7 @@ from mockserver.contract.credentials import Credentials, CredentialsError, excha
 from mockserver.contract.failures import ContractDrift, ProbeRequest
 from mockserver.contract.redact import Redactor
 from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
+from mockserver.specs import CONTRACT_APIS, DEFAULT_SPECS_DIR
 
 __all__ = [
     "APIS",
@@ -52,8 +53,7 @@ __all__ = [
     "run_contract",
 ]
 
-APIS = ("catalog", "enterprise", "blendx")
-DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+APIS = CONTRACT_APIS
 EDX_APIS = frozenset({"catalog", "enterprise"})
 
 # schemathesis' checks that hold against real servers.
