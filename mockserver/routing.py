@@ -20,19 +20,9 @@ from typing import Callable, Iterable
 from connexion.frameworks.starlette import starlettify_path
 from starlette.routing import Route, compile_path
 
-from mockserver.specs import Operation
+from mockserver.specs import Operation, resolve_ref
 
 _PATH_TYPES = {"integer": "integer", "number": "number"}
-
-
-def _resolve(spec: dict, node: dict) -> dict:
-    ref = node.get("$ref")
-    if not ref:
-        return node
-    target = spec
-    for part in ref.lstrip("#/").split("/"):
-        target = target[part]
-    return _resolve(spec, target)
 
 
 def path_types(spec: dict, operation: Operation) -> dict[str, str]:
@@ -41,9 +31,9 @@ def path_types(spec: dict, operation: Operation) -> dict[str, str]:
     params = [*item.get("parameters", []), *operation.definition.get("parameters", [])]
     types = {}
     for raw in params:
-        param = _resolve(spec, raw)
+        param = resolve_ref(spec, raw)
         if param.get("in") == "path":
-            schema = _resolve(spec, param.get("schema", {}))
+            schema = resolve_ref(spec, param.get("schema", {}))
             if schema.get("format") == "path":
                 types[param["name"]] = "path"
             elif schema.get("type") in _PATH_TYPES:
