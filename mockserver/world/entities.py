@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mockserver.world.keys import split_run_key
+
 
 @dataclass(frozen=True)
 class Image:
@@ -216,15 +218,15 @@ class CourseRun:
 
     @property
     def org(self) -> str:
-        return self.key[len("course-v1:"):].split("+")[0]
+        return split_run_key(self.key)[0]
 
     @property
     def number(self) -> str:
-        return self.key[len("course-v1:"):].split("+")[1]
+        return split_run_key(self.key)[1]
 
     @property
     def run(self) -> str:
-        return self.key[len("course-v1:"):].split("+")[2]
+        return split_run_key(self.key)[2]
 
     @property
     def seat_types(self) -> tuple[str, ...]:
