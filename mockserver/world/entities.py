@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mockserver.world.keys import split_run_key
+from mockserver.world.keys import RunKeyParts
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class Entitlement:
 
 
 @dataclass(frozen=True)
-class CourseRun:
+class CourseRun(RunKeyParts):
     """A course run, `course-v1:Org+Number+Run` (discovery `CourseRunSerializer`, current shape).
 
     `course` is the parent course key. `staff` holds person uuids. `content_language` and
@@ -215,18 +215,6 @@ class CourseRun:
     @property
     def published(self) -> bool:
         return self.status == "published"
-
-    @property
-    def org(self) -> str:
-        return split_run_key(self.key)[0]
-
-    @property
-    def number(self) -> str:
-        return split_run_key(self.key)[1]
-
-    @property
-    def run(self) -> str:
-        return split_run_key(self.key)[2]
 
     @property
     def seat_types(self) -> tuple[str, ...]:

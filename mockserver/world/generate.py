@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from mockserver.world import entities as e
-from mockserver.world.keys import asset_key, block_key, course_key, run_key, split_run_key, term_run_name
+from mockserver.world.keys import RunKeyParts, asset_key, block_key, course_key, run_key, term_run_name
 from mockserver.world.pools import (
     COUNTRIES, INTRO_WORD, LANG_OF, LANGUAGES, LESSON_WORD, LEVEL_TYPES, ORGANIZATIONS, POOL_SIZE,
     REVIEW_COMMENTS, SEAT_DISPLAY, SECTION_WORD, SHORT_TEMPLATES, SUBJECTS,
@@ -161,7 +161,7 @@ class CourseCore:
 
 
 @dataclass(slots=True)
-class RunCore:
+class RunCore(RunKeyParts):
     """Eager fields of a course run (names as in `entities.CourseRun`)."""
 
     i: int | str
@@ -198,14 +198,6 @@ class RunCore:
     is_enrollable: bool = False
     active: bool = False
     desc_override: str | None = None
-
-    @property
-    def org(self) -> str:
-        return split_run_key(self.key)[0]
-
-    @property
-    def number(self) -> str:
-        return split_run_key(self.key)[1]
 
     @property
     def modes(self) -> tuple[str, ...]:

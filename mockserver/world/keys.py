@@ -47,6 +47,24 @@ def split_run_key(key: str) -> tuple[str, str, str]:
     return org, number, run
 
 
+class RunKeyParts:
+    """`org`, `number` and `run` of a record whose `key` is a `course-v1:` run key (a mixin)."""
+
+    __slots__ = ()
+
+    @property
+    def org(self) -> str:
+        return split_run_key(self.key)[0]
+
+    @property
+    def number(self) -> str:
+        return split_run_key(self.key)[1]
+
+    @property
+    def run(self) -> str:
+        return split_run_key(self.key)[2]
+
+
 def course_of_run(key: str) -> str:
     """Parent course key (`Org+Number`) of a run key."""
     org, number, _ = split_run_key(key)
