@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mockserver.world.keys import RunKeyParts
+from mockserver.world.keys import RunKeyParts, split_course_key
 
 
 @dataclass(frozen=True)
@@ -266,11 +266,11 @@ class Course:
 
     @property
     def org(self) -> str:
-        return self.key.split("+")[0]
+        return split_course_key(self.key)[0]
 
     @property
     def number(self) -> str:
-        return self.key.split("+")[1]
+        return split_course_key(self.key)[1]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from mockserver.world import entities as e
-from mockserver.world.keys import RunKeyParts, asset_key, block_key, course_key, run_key, term_run_name
+from mockserver.world.keys import (
+    RunKeyParts, asset_key, block_key, course_key, run_key, split_course_key, term_run_name,
+)
 from mockserver.world.pools import (
     COUNTRIES, INTRO_WORD, LANG_OF, LANGUAGES, LESSON_WORD, LEVEL_TYPES, ORGANIZATIONS, POOL_SIZE,
     REVIEW_COMMENTS, SEAT_DISPLAY, SECTION_WORD, SHORT_TEMPLATES, SUBJECTS,
@@ -345,7 +347,7 @@ class Generator:
                 if key not in self._numbers:
                     break
         else:
-            org = key.split("+")[0]
+            org = split_course_key(key)[0]
         self._numbers.add(key)
         org_entity = self.organizations.get(org)
         lang = text_lang(org_entity.language if org_entity else "en-us")
@@ -397,7 +399,7 @@ class Generator:
         enrollment_start = start - timedelta(days=r.randint(14, 90))
         enrollment_end = (end - timedelta(days=r.randint(0, 14))) if end is not None and r.random() < 0.6 else None
         if key is None:
-            org, number = course.key.split("+")
+            org, number = split_course_key(course.key)
             name = term_run_name(start.year, start.month, style)
             base, n = name, 0
             while name in used:

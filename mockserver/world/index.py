@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from mockserver.world.keys import split_course_key
+
 T = TypeVar("T")
 
 
@@ -67,7 +69,7 @@ class CourseIndex:
         self.postings: dict[str, dict[str, set[int]]] = {f: {} for f in self.FIELDS if f != "title"}
         self.titles: list[str] = []
         for i, c in enumerate(cores):
-            org, number = c.key.split("+")
+            org, number = split_course_key(c.key)
             self._add("org", org, i)
             self._add("key", c.key, i)
             self._add("number", number, i)

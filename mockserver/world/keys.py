@@ -17,8 +17,6 @@ COURSE_RUN_KEY_RE = re.compile(rf"^course-v1:{_SEG}\+{_SEG}\+{_SEG}$")
 BLOCK_KEY_RE = re.compile(rf"^block-v1:{_SEG}\+{_SEG}\+{_SEG}\+type@[\w\-]+\+block@[\w\-.]+$")
 ASSET_KEY_RE = re.compile(rf"^asset-v1:{_SEG}\+{_SEG}\+{_SEG}\+type@asset\+block@[\w\-.@]+$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-# Run names as real partners spell them: 1T2025 (term T year), 2025_T2, Demo_Course, 3T2024a ...
-RUN_NAME_RE = re.compile(r"^[\w\-~.]+$")
 
 
 def course_key(org: str, number: str) -> str:

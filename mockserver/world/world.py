@@ -22,7 +22,7 @@ from mockserver.world.generate import (
 from mockserver.world.index import (
     BlendXIndex, CatalogQuery, CourseIndex, LazySeq, QuerySyntaxError, SearchIndex, key_query,
 )
-from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid
+from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid, split_course_key
 from mockserver.world.overlay import Overlay, WorldError, check_fields, coerce, coerce_patch
 from mockserver.world.pools import SUBJECTS, get_pools
 
@@ -44,10 +44,6 @@ def start_of_day(now: datetime | None = None) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _seed_from(value: Any) -> int:
-    return int.from_bytes(hashlib.blake2b(str(value).encode(), digest_size=4).digest(), "big")
-
-
 class World:
     """One seeded, coherent dataset behind the three APIs. Build it with `build_world`.
 
@@ -58,7 +54,6 @@ class World:
     # Filled by build_world: reference data, cores (see generate.py), overlay patches, indexes.
     gen: Generator
     _orgs: dict[str, e.Organization]
-    _orgs_by_uuid: dict[str, e.Organization]
     _subjects: dict[str, e.Subject]
     _people: dict[str, e.Person]
     _languages: dict[str, e.LanguageTag]
@@ -98,9 +93,6 @@ class World:
     def organization(self, key: str) -> e.Organization | None:
         """Organization by key (`MITx`)."""
         return self._orgs.get(key)
-
-    def organization_by_uuid(self, uuid: str) -> e.Organization | None:
-        return self._orgs_by_uuid.get(uuid)
 
     @property
     def subjects(self) -> tuple[e.Subject, ...]:
@@ -451,7 +443,6 @@ def _apply_orgs_people(w: World, gen: Generator, ov: Overlay) -> None:
             language=patch.get("language", "en-us"))
         gen.organizations[key] = dataclasses.replace(base, **coerce_patch(e.Organization, patch, rec, base))
     w._orgs = gen.organizations
-    w._orgs_by_uuid = {o.uuid: o for o in w._orgs.values()}
     w._subjects = {s.uuid: s for s in gen.subjects}
     w._languages = {lt.code: lt for lt in gen.languages}
     w._languages_short = {}
@@ -492,8 +483,9 @@ def _apply_courses_runs(w: World, gen: Generator, ov: Overlay) -> None:
                 if o not in w._orgs:
                     raise WorldError(rec, field_name, f"no organization {o!r}")
         if key not in w._course_idx:
-            if key.split("+")[0] not in w._orgs:
-                raise WorldError(rec, None, f"organization {key.split('+')[0]!r} does not exist")
+            org = split_course_key(key)[0]
+            if org not in w._orgs:
+                raise WorldError(rec, None, f"organization {org!r} does not exist")
             core, new_runs = gen.course_core(key, key=key)
             if any(r.key in ov.runs for r in new_runs) or any(is_run_key(k) and course_of_run(k) == key
                                                               for k in ov.runs):
