@@ -38,14 +38,15 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Router
 
 from mockserver import errors, specs
+from mockserver.admin import routes as admin_routes
 from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
 from mockserver.journal import Journal
-from mockserver.render import json_response
 from mockserver.routing import SlashCanonicaliser, build_routes
 from mockserver.scenarios.behaviours import BehaviourMiddleware
 from mockserver.scenarios.manager import install as install_scenarios
-from mockserver.settings import DEFAULT_SPECS_DIR, Settings, start_of_utc_day
+from mockserver.settings import DEFAULT_SPECS_DIR, Settings
 from mockserver.state import Runtime, Snapshot
+from mockserver.world import build_world
 
 class DocsAPI(SwaggerUIAPI):
     """connexion's docs routes of one API, with the served spec built once per base path.
@@ -114,22 +115,6 @@ MIDDLEWARES = [
 ]
 
 
-def _example_handler(operation):
-    """Serves the spec's first 200 example: the stand-in while an operation has no handler."""
-    body = None
-    content = operation.definition.get("responses", {}).get("200", {}).get("content", {})
-    media = content.get("application/json", {})
-    if "example" in media:
-        body = media["example"]
-    elif media.get("examples"):
-        body = next(iter(media["examples"].values())).get("value")
-
-    async def handler(request):
-        return json_response(body)
-
-    return handler
-
-
 async def _handle_exception(request, exc):
     # connexion runs a synchronous error handler in a worker thread; this one only formats bytes, so it
     # runs on the event loop and every 4xx skips the thread hop.
@@ -179,17 +164,11 @@ _CONNEXION_VALIDATE_SPEC = Specification.__dict__["_validate_spec"]
 _SPEC_LOADING = threading.Lock()
 
 
-def build_world(settings: Settings):
-    """The world for these settings (None while the world package is not there)."""
-    try:
-        from mockserver.world import build_world as _build
-    except ImportError:
-        return None
-    return _build(seed=settings.seed, clock=settings.clock or start_of_utc_day(), size=settings.size)
-
-
 def initial_snapshot(settings: Settings, world=None) -> Snapshot:
-    return Snapshot(world=world if world is not None else build_world(settings),
+    """The snapshot of `settings` alone: their world (or `world`, already built), auth and format."""
+    if world is None:
+        world = build_world(seed=settings.seed, clock=settings.clock, size=settings.size)
+    return Snapshot(world=world,
                     auth=AuthConfig.from_settings(settings),
                     enterprise_format=settings.enterprise_default_format)
 
@@ -238,12 +217,8 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
               for name in specs.available_specs(settings.specs_dir)]
     entries = [(spec, op) for name, spec in loaded for op in specs.operations(name, spec)]
-    routes = build_routes(entries, _example_handler)
-    try:
-        from mockserver.admin import routes as admin_routes
-        routes = [*admin_routes(), *routes]
-    except ImportError:
-        pass
+    routes = build_routes(entries)
+    routes = [*admin_routes(), *routes]
     router = Router(routes=routes)
 
     middlewares = list(MIDDLEWARES)

@@ -41,23 +41,25 @@ def path_types(spec: dict, operation: Operation) -> dict[str, str]:
     return types
 
 
-def handler_for(operation: Operation, fallback: Callable[[Operation], Callable]) -> Callable:
-    """The handler named by an operationId, or `fallback(operation)` while it is not written yet."""
+def handler_for(operation: Operation) -> Callable:
+    """The handler named by an operationId (`catalog.list_catalogs` → `mockserver.apis.catalog.list_catalogs`).
+
+    A spec operation without one is a mistake in the spec or the package, reported when the app is built.
+    """
     module_name, _, function = operation.operation_id.rpartition(".")
     try:
-        module = importlib.import_module(f"mockserver.apis.{module_name}")
-        return getattr(module, function)
+        return getattr(importlib.import_module(f"mockserver.apis.{module_name}"), function)
     except (ImportError, AttributeError):
-        return fallback(operation)
+        raise LookupError(f"{operation.method} {operation.path}: no handler for operationId "
+                          f"{operation.operation_id!r} in mockserver.apis") from None
 
 
-def build_routes(entries: Iterable[tuple[dict, Operation]], fallback: Callable[[Operation], Callable]) -> list[Route]:
+def build_routes(entries: Iterable[tuple[dict, Operation]]) -> list[Route]:
     """One Starlette route per operation, with connexion's path converters."""
     routes = []
     for spec, operation in entries:
         path = starlettify_path(operation.path, path_types(spec, operation))
-        routes.append(Route(path, handler_for(operation, fallback), methods=[operation.method],
-                            name=operation.operation_id))
+        routes.append(Route(path, handler_for(operation), methods=[operation.method], name=operation.operation_id))
     return routes
 
 

@@ -63,7 +63,7 @@ class Settings:
     seed: int = 1
     """Seed of the world: the same seed and clock give byte-identical responses."""
     clock: datetime | None = None
-    """The world's "now"; None means the start of the current UTC day."""
+    """The world's "now"; None means the start of the current UTC day (`world.build_world` decides it)."""
     size: str | int = "default"
     action_secret: str = "your_secret"
     """BlendX `actionsecret` value (env ACTION_SECRET). The default is the document's own example value."""
@@ -130,10 +130,4 @@ def _int(text: str, name: str) -> int:
         raise SettingsError(f"{name}: {text!r} is not an integer") from None
 
 
-def start_of_utc_day(now: datetime | None = None) -> datetime:
-    """The default clock: midnight UTC of the current day, so "upcoming" stays upcoming all day."""
-    now = now or datetime.now(timezone.utc)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-__all__ = ["Settings", "SettingsError", "parse_clock", "parse_size", "start_of_utc_day"]
+__all__ = ["Settings", "SettingsError", "parse_clock", "parse_size"]

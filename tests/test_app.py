@@ -143,3 +143,12 @@ def test_journal_records_requests_without_credentials(mockserver_client, mockser
     for secret in (mockserver_token, "your_secret", "s3cret-session"):
         assert secret not in text
     assert entries[-1].headers["actionsecret"] == "[redacted]"
+
+
+def test_an_operation_without_a_handler_stops_the_app_build():
+    from mockserver.routing import build_routes
+    from mockserver.specs import Operation
+
+    typo = Operation("catalog", "catalog.list_catalogz", "GET", "/catalog/v1/catalogs/", "/catalogs/", {})
+    with pytest.raises(LookupError, match="catalog.list_catalogz"):
+        build_routes([({"paths": {"/catalogs/": {}}}, typo)])

@@ -26,8 +26,9 @@ from mockserver.scenarios.records import DATE_TIME_PATTERN
 from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.scenarios.source import Source, parse
 from mockserver.scenarios.validate import check_document, describe, spec_schemas
-from mockserver.settings import Settings, SettingsError, parse_clock, start_of_utc_day
+from mockserver.settings import Settings, SettingsError, parse_clock
 from mockserver.state import Snapshot
+from mockserver.world import build_world
 
 PARTIAL_ERRORS_OPERATIONS = ("blendx.list_courses",)
 ACTIONS = ("latency", "respond", "fault", "partial_errors")
@@ -236,18 +237,6 @@ def jwt_operations(specs_dir=specs.DEFAULT_SPECS_DIR) -> frozenset:
     return frozenset(found)
 
 
-def build_world(seed, clock, size, overlay=None):
-    """The world for these knobs (None while the world package is not there)."""
-    try:
-        from mockserver.world import build_world as _build
-    except ImportError:
-        return None
-    clock = clock or start_of_utc_day()
-    if overlay is None:
-        return _build(seed=seed, clock=clock, size=size)
-    return _build(seed=seed, clock=clock, size=size, overlay=overlay)
-
-
 _RECORD_RE = re.compile(r"^(?P<kind>\w+)\[(?P<key>[^\]]+)\](?P<rest>.*)$")
 
 
@@ -297,13 +286,13 @@ def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_wor
         if same_world and default_world is not None:
             world = default_world
         else:
-            world = build_world(merged.seed, merged.clock, merged.size, overlay)
+            world = build_world(seed=merged.seed, clock=merged.clock, size=merged.size, overlay=overlay)
     except ValueError as exc:  # WorldError is a ValueError; so is a world size it cannot build
         raise ScenarioError([world_problem(scenarios, exc)]) from None
     behaviours = BehaviourSet(merged.behaviours, merged.expire_tokens, jwt_operations(settings.specs_dir))
     snapshot = Snapshot(world=world, auth=merged.auth, enterprise_format=merged.enterprise_format,
                         behaviours=behaviours, scenarios=tuple(s.name for s in scenarios))
-    if check_records and overlay is not None and world is not None:
+    if check_records and overlay is not None:
         from mockserver.scenarios.records_check import check_records as _check
 
         problems = _check(scenarios, snapshot, settings)
