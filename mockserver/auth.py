@@ -44,7 +44,8 @@ class AuthConfig:
 
 
 def _config(request) -> AuthConfig:
-    return request.scope["mockserver"].auth
+    # The request's pinned snapshot, not the runtime's current one: a reload mid-request changes nothing.
+    return request.scope["mockserver.snapshot"].auth
 
 
 def _unauthorized(detail: str) -> ApiError:

@@ -1,6 +1,7 @@
 """The runtime state one app serves from: settings, the current world, auth knobs, journal, behaviours.
 
-Requests reach it as `request.scope["mockserver"]` (see `runtime_of`). A reload swaps whole objects
+Requests reach it as `request.scope["mockserver"]` (see `runtime_of`), and the snapshot they started with as
+`request.scope["mockserver.snapshot"]` (`snapshot_of`, `world_of`). A reload swaps whole objects
 (`world`, `auth`, `behaviours`) with one attribute assignment each, so a request in flight keeps the
 consistent set it started with and never sees a half-applied scenario.
 """
@@ -45,10 +46,6 @@ class Runtime:
     def auth(self) -> AuthConfig:
         return self.snapshot.auth
 
-    @property
-    def enterprise_format(self) -> str:
-        return self.snapshot.enterprise_format
-
     def swap(self, snapshot: Snapshot) -> None:
         """Install a new snapshot atomically (one reference assignment)."""
         snapshot.generation = self.snapshot.generation + 1
@@ -61,6 +58,11 @@ def runtime_of(request) -> Runtime:
     return request.scope["mockserver"]
 
 
+def snapshot_of(request) -> Snapshot:
+    """The snapshot current when the request started (a reload meanwhile does not change it)."""
+    return request.scope["mockserver.snapshot"]
+
+
 def world_of(request):
     """The world of the snapshot current when the request started."""
-    return request.scope["mockserver.snapshot"].world
+    return snapshot_of(request).world

@@ -37,3 +37,25 @@ def test_cached_claims_do_not_leak_across_modes():
     with pytest.raises(ApiError) as info:
         decode_token(foreign, AuthConfig(mode="strict"))
     assert info.value.message == "Error decoding token."
+
+
+def test_a_request_is_judged_by_the_snapshot_it_started_with():
+    from starlette.requests import Request
+
+    from mockserver.auth import check_jwt
+    from mockserver.state import Snapshot
+
+    foreign = jwt.encode({"sub": "x", "exp": int(time.time()) + 600}, "someone-elses-key-0123456789abcdef",
+                         algorithm="HS256")
+    started_strict = Snapshot(world=None, auth=AuthConfig(mode="strict"))
+    reloaded_permissive = Snapshot(world=None, auth=AuthConfig(mode="permissive"))
+
+    class Runtime:  # the runtime has moved on to a reloaded, permissive snapshot
+        snapshot = reloaded_permissive
+        auth = reloaded_permissive.auth
+
+    request = Request({"type": "http", "headers": [], "mockserver": Runtime(),
+                       "mockserver.snapshot": started_strict})
+    with pytest.raises(ApiError) as info:
+        check_jwt(f"JWT {foreign}", request)
+    assert info.value.message == "Error decoding token."

@@ -2,7 +2,7 @@
 
 Each handler is parse → query the world → shape (`enterprise_shapes.py`) → paginate → render. What the
 handlers share is data, stated once below: the media types every route offers (JSON first, as the real
-services; XML first when the runtime's `enterprise_format` is `xml`, the document's claim), and the page
+services; XML first when the snapshot's `enterprise_format` is `xml`, the document's claim), and the page
 sizes of each route (edx-drf-extensions `DefaultPagination`: 10 per page, at most 100, 1000 on
 learner-summary; the catalog content route also takes the document's `limit` as an alias of `page_size`).
 
@@ -22,7 +22,7 @@ from mockserver.cache import cached
 from mockserver.errors import ApiError
 from mockserver.pagination import drf_envelope, page_number
 from mockserver.render import JSON, XML, negotiate, render
-from mockserver.state import runtime_of, world_of
+from mockserver.state import snapshot_of, world_of
 
 # Media types in server preference order, per `enterprise_format` setting.
 OFFERS = {"json": (JSON, XML), "xml": (XML, JSON)}
@@ -90,7 +90,7 @@ def index_of(world) -> CatalogIndex:
 
 def media_type(request) -> str:
     """DRF content negotiation over JSON and XML (406 when neither satisfies `Accept`)."""
-    return negotiate(request.headers.get("accept"), OFFERS[runtime_of(request).enterprise_format])
+    return negotiate(request.headers.get("accept"), OFFERS[snapshot_of(request).enterprise_format])
 
 
 def paginate(request, count: int, paging: Paging):

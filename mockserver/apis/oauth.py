@@ -19,7 +19,7 @@ import secrets
 from mockserver import auth
 from mockserver.errors import ApiError
 from mockserver.render import json_response
-from mockserver.state import runtime_of
+from mockserver.state import snapshot_of
 
 GRANT_TYPES = ("client_credentials",)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -53,7 +53,7 @@ async def _issue(request, answered_by: str):
         raise MISSING_FIELD_ANSWERS[answered_by](missing)
     if form["grant_type"] not in GRANT_TYPES:
         raise ApiError("bad_request", body={"error": "unsupported_grant_type"})
-    config = runtime_of(request).auth
+    config = snapshot_of(request).auth
     if config.mode == "strict" and config.clients:
         secret = dict(config.clients).get(form["client_id"])
         if secret is None or not hmac.compare_digest(secret.encode(), form.get("client_secret", "").encode()):

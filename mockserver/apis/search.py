@@ -22,7 +22,7 @@ from starlette.responses import Response
 from mockserver import pagination
 from mockserver.errors import ApiError
 from mockserver.render import json_bytes
-from mockserver.state import runtime_of, world_of
+from mockserver.state import runtime_of, snapshot_of
 from mockserver.world.entities import SearchDocument
 
 FILTER_FIELDS = ("org", "modes", "language")  # edx-search DEFAULT_FILTER_FIELDS
@@ -135,16 +135,16 @@ async def course_discovery(request):
     size, from_ = pagination.edx_search(form)
     search_string = form.get("search_string")
     filters = {name: form[name] for name in FILTER_FIELDS if name in form}
-    runtime = runtime_of(request)
-    snapshot = request.scope["mockserver.snapshot"]
+    cache = runtime_of(request).cache
+    snapshot = snapshot_of(request)
     key = ("search.course_discovery", id(snapshot), snapshot.generation, search_string, size, from_,
            tuple(sorted(filters.items())))
-    body = runtime.cache.get(key)
+    body = cache.get(key)
     if body is None:
         try:
-            result = course_discovery_search(world_of(request), search_string, size, from_, filters)
+            result = course_discovery_search(snapshot.world, search_string, size, from_, filters)
         except Exception:  # noqa: BLE001 - the view turns any search failure into this one answer
             raise ApiError("server_error", f'An error occurred when searching for "{search_string}"') from None
         body = json_bytes(result)
-        runtime.cache.put(key, body)
+        cache.put(key, body)
     return Response(body, media_type="application/json")
