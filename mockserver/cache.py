@@ -27,16 +27,11 @@ class ResponseCache:
     def __init__(self, size: int = MAX_ENTRIES):
         self.size = size
         self._entries: OrderedDict = OrderedDict()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key):
         entry = self._entries.get(key)
-        if entry is None:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
+        if entry is not None:
+            self._entries.move_to_end(key)
         return entry
 
     def put(self, key, entry) -> None:

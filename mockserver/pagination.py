@@ -55,12 +55,9 @@ def remove_query_param(url: str, key: str) -> str:
 
 def limit_offset(url: str, query, count: int, *, default_limit: int, max_limit: int | None = None) -> Window:
     """DRF LimitOffsetPagination."""
-    limit = positive_int(query.get("limit"), default_limit, strict=True, cutoff=max_limit)
+    limit = positive_int(query.get("limit"), default_limit, cutoff=max_limit)
     offset = positive_int(query.get("offset"), 0, strict=False)
-    if count == 0 or offset > count:
-        start = stop = min(offset, count)
-    else:
-        start, stop = offset, min(offset + limit, count)
+    start, stop = min(offset, count), min(offset + limit, count)
     next_link = previous_link = None
     if offset + limit < count:
         next_link = replace_query_param(replace_query_param(url, "limit", limit), "offset", offset + limit)
@@ -72,15 +69,15 @@ def limit_offset(url: str, query, count: int, *, default_limit: int, max_limit: 
 
 
 def page_number(url: str, query, count: int, *, default_size: int, max_size: int | None = None,
-                size_param: str | None = "page_size", size_aliases: tuple[str, ...] = ()) -> Window:
-    """DRF PageNumberPagination (Django's Paginator underneath): bad or out-of-range pages are 404."""
-    size = default_size
-    if size_param:
-        raw = query.get(size_param)
-        for alias in size_aliases:
-            if raw is None:
-                raw = query.get(alias)
-        size = positive_int(raw, default_size, strict=True, cutoff=max_size)
+                size_aliases: tuple[str, ...] = ()) -> Window:
+    """DRF PageNumberPagination (Django's Paginator underneath): bad or out-of-range pages are 404.
+
+    The page size is read from `page_size`, else from the first of `size_aliases` that is present."""
+    raw = query.get("page_size")
+    for alias in size_aliases:
+        if raw is None:
+            raw = query.get(alias)
+    size = positive_int(raw, default_size, cutoff=max_size)
     num_pages = max(1, math.ceil(count / size)) if count else 1
     raw_page = query.get("page") or 1
     if raw_page == "last":
@@ -105,7 +102,7 @@ def page_number(url: str, query, count: int, *, default_size: int, max_size: int
 def proxied(url: str, query, count: int, *, default_size: int = 20) -> Window:
     """course-discovery ProxiedPagination: page numbers when `page` is present and non-empty, else limit/offset."""
     if query.get("page"):
-        return page_number(url, query, count, default_size=default_size, max_size=None)
+        return page_number(url, query, count, default_size=default_size)
     return limit_offset(url, query, count, default_limit=default_size)
 
 
@@ -132,7 +129,7 @@ class BlendxPage:
 def blendx(query, *, default_limit: int = 8, max_limit: int = 100) -> BlendxPage:
     """BlendX paging: `limit` clamped to 1..max, `page` 1-based (below 1 is 1), offset derived."""
     limit = clamped_int(query.get("limit"), default_limit, 1, max_limit)
-    page = max(1, clamped_int(query.get("page"), 1, 1, None))
+    page = clamped_int(query.get("page"), 1, 1, None)
     return BlendxPage(limit, page, (page - 1) * limit)
 
 

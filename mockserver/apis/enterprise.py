@@ -167,7 +167,7 @@ async def get_catalog_course_run(request):
     """GET …/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}."""
     media = media_type(request)
     world, ctx, run = _catalog_content(request, "course_run_id", COURSE_RUN_PATTERN, lambda w, k: w.run(k))
-    return render(shapes.shape_course_run_detail(world, run, ctx, with_programs=True), media)
+    return render(shapes.shape_course_run_detail(world, run, ctx), media)
 
 
 @cached

@@ -35,10 +35,6 @@ def index_datetime(value: datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def iso_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def with_query(url: str | None, params: dict[str, str]) -> str | None:
     """edx-enterprise `update_query_parameters`: add (or replace) query parameters, keep the rest."""
     if not url:
@@ -286,11 +282,10 @@ def shape_program_item(world, program, ctx: CatalogContext) -> dict:
 
 # ---------------------------------------------------------------------------------------------- E6–E8 details
 
-def shape_course_run_detail(world, run, ctx: CatalogContext, *, with_programs: bool) -> dict:
-    """Discovery `CourseRunSerializer` (`CourseRunWithProgramsSerializer` on the run route) + `enrollment_url`."""
+def shape_course_run_detail(world, run, ctx: CatalogContext) -> dict:
+    """Discovery `CourseRunWithProgramsSerializer` (the run route) + `enrollment_url`."""
     body = shape_course_run(run, world, ctx.marketing_url)
-    if with_programs:
-        body["programs"] = _program_summaries(world, run.programs)
+    body["programs"] = _program_summaries(world, run.programs)
     body["enrollment_url"] = ctx.enrollment_url("course", run.key)
     return body
 
