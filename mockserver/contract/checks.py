@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 import defusedxml.ElementTree as SafeET
 from schemathesis.core.failures import FailureGroup
 
-from mockserver.contract.context import RunContext, active_run, json_body, media_type
+from mockserver.contract.context import RunContext, active_run, header, json_body, media_type
 from mockserver.contract.failures import (
     AuthChallengeDrift,
     BlendxPagingDrift,
@@ -37,7 +37,9 @@ from mockserver.contract.failures import (
     PaginationDrift,
     SearchPagingDrift,
     UrlShapeDrift,
+    escape_pointer,
 )
+from mockserver.specs import resolve_ref
 
 __all__ = ["DOMAIN_CHECKS", "domain_check", "COURSE_KEY", "RUN_KEY", "UUID", "PROBE_VALUES"]
 
@@ -98,18 +100,6 @@ def _dedupe(findings: list[ContractDrift]) -> list[ContractDrift]:
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-def _header(response: Any, name: str) -> str | None:
-    value = response.headers.get(name) or response.headers.get(name.lower())
-    if value is None:
-        for key, item in response.headers.items():
-            if key.lower() == name.lower():
-                value = item
-                break
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
 def _request_url(response: Any) -> str:
     return str(response.request.url)
 
@@ -133,14 +123,10 @@ def _walk(node: Any, pointer: str = "", parent: dict | None = None, key: str | N
     if isinstance(node, dict):
         yield pointer, node, parent, key
         for name, value in node.items():
-            yield from _walk(value, f"{pointer}/{_escape(name)}", node, name)
+            yield from _walk(value, f"{pointer}/{escape_pointer(name)}", node, name)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _walk(value, f"{pointer}/{index}", parent, key)
-
-
-def _escape(name: str) -> str:
-    return str(name).replace("~", "~0").replace("/", "~1")
 
 
 def _identity(item: Any) -> str:
@@ -184,11 +170,7 @@ def _family_findings(
         findings.append(cls(operation=label, pointer=pointer, expected=expected, actual=actual, request=request))
 
     def get(name: str) -> str | None:
-        if isinstance(headers, dict) or hasattr(headers, "items"):
-            for key, value in headers.items():
-                if key.lower() == name.lower():
-                    return value[0] if isinstance(value, list) else value
-        return None
+        return header(headers, name)
 
     keys = sorted(body) if isinstance(body, dict) else body
     if family == "search":
@@ -422,7 +404,7 @@ def _compare_detail(run: RunContext, label: str, url: str, listed: dict, pointer
                                    actual=f"{response.status_code} {media_type(response.headers.get('content-type'))}",
                                    request=request)]
     return [
-        ListDetailMismatch(operation=label, pointer=f"{pointer}/{_escape(name)}", expected=value,
+        ListDetailMismatch(operation=label, pointer=f"{pointer}/{escape_pointer(name)}", expected=value,
                            actual=detail[name], request=request,
                            message=f"list says {name}={value!r}, detail route says {detail[name]!r}")
         for name, value in listed.items()
@@ -616,7 +598,7 @@ def _sent_form(response: Any) -> dict[str, str]:
         body = body.decode("utf-8", "replace")
     if not isinstance(body, str):
         return {}
-    content_type = _header(response.request, "Content-Type") or ""
+    content_type = header(response.request.headers, "Content-Type") or ""
     if "multipart/form-data" in content_type:
         return dict(re.findall(r'name="([^"]+)"\r\n\r\n([^\r]*)\r\n', body))
     return dict(parse_qsl(body, keep_blank_values=True))
@@ -672,8 +654,8 @@ def enterprise_content_type(run: RunContext, response: Any, case: Any) -> list[C
         return []
     label = case.operation.label
     findings: list[ContractDrift] = []
-    accept = (_header(response.request, "Accept") or "*/*").lower()
-    actual = media_type(_header(response, "Content-Type"))
+    accept = (header(response.request.headers, "Accept") or "*/*").lower()
+    actual = media_type(header(response.headers, "Content-Type"))
     if "application/xml" not in accept and actual != "application/json":
         findings.append(ContentNegotiationDrift(operation=label, pointer="/headers/Content-Type",
                                                 expected=f"application/json for Accept: {accept}", actual=actual))
@@ -771,33 +753,29 @@ def _invalid_values(schema: dict) -> list[str]:
     return values
 
 
+def _parameters(run: RunContext, case: Any) -> list[dict]:
+    """The operation's parameters (path-level ones first), `$ref`s resolved."""
+    path_item = (run.raw_spec.get("paths") or {}).get(case.operation.path) or {}
+    operation = run.operation(case.method, case.operation.path) or {}
+    return [resolve_ref(run.raw_spec, p) for p in [*path_item.get("parameters", []), *operation.get("parameters", [])]]
+
+
 def _lenient_parameters(run: RunContext, case: Any) -> Iterator[tuple[str, str, str, dict]]:
     """`(location, name, x-on-invalid, schema)` of every lenient parameter of the operation."""
-    path_item = (run.raw_spec.get("paths") or {}).get(case.operation.path) or {}
-    operation = path_item.get(case.method.lower()) or {}
-    for parameter in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
-        parameter = _deref(run.raw_spec, parameter)
+    raw = run.raw_spec
+    for parameter in _parameters(run, case):
         mode = parameter.get("x-on-invalid")
         if mode in _LENIENT_STATUS:
-            yield parameter.get("in"), parameter.get("name"), mode, _deref(run.raw_spec, parameter.get("schema") or {})
-    content = ((_deref(run.raw_spec, operation.get("requestBody") or {})).get("content") or {})
+            yield parameter.get("in"), parameter.get("name"), mode, resolve_ref(raw, parameter.get("schema") or {})
+    operation = run.operation(case.method, case.operation.path) or {}
+    content = resolve_ref(raw, operation.get("requestBody") or {}).get("content") or {}
     for media, spec in content.items():
         if media_type(media) != "application/x-www-form-urlencoded":
             continue
-        for name, schema in (_deref(run.raw_spec, spec.get("schema") or {}).get("properties") or {}).items():
-            schema = _deref(run.raw_spec, schema)
+        for name, schema in (resolve_ref(raw, spec.get("schema") or {}).get("properties") or {}).items():
+            schema = resolve_ref(raw, schema)
             if schema.get("x-on-invalid") in _LENIENT_STATUS:
                 yield "body", name, schema["x-on-invalid"], schema
-
-
-def _deref(raw: dict, node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 10:
-        target: Any = raw
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        node, seen = target, seen + 1
-    return node
 
 
 @domain_check
@@ -882,14 +860,12 @@ def missing_resource(run: RunContext, response: Any, case: Any) -> list[Contract
 
 
 def _probe_absent(run: RunContext, case: Any, label: str) -> list[ContractDrift]:
-    path_item = (run.raw_spec.get("paths") or {}).get(case.operation.path) or {}
-    operation = path_item.get("get") or {}
-    parameters = [_deref(run.raw_spec, p) for p in [*path_item.get("parameters", []), *operation.get("parameters", [])]]
+    operation = run.operation("GET", case.operation.path) or {}
     path_names = re.findall(r"\{([^}]+)\}", case.operation.path)
     if not path_names:
         return []
     last = path_names[-1]
-    schema = next((_deref(run.raw_spec, p.get("schema") or {}) for p in parameters
+    schema = next((resolve_ref(run.raw_spec, p.get("schema") or {}) for p in _parameters(run, case)
                    if p.get("in") == "path" and p.get("name") == last), {})
     value = _absent_value(last, schema)
     if value is None:

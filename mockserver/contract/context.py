@@ -25,8 +25,9 @@ import httpx
 
 from mockserver.contract.failures import ContractDrift, ProbeRequest
 from mockserver.contract.safety import SafetyPolicy
+from mockserver.specs import base_path
 
-__all__ = ["RunContext", "activate", "deactivate", "active_run", "json_body", "media_type"]
+__all__ = ["RunContext", "activate", "deactivate", "active_run", "header", "json_body", "media_type"]
 
 _ACTIVE: dict[int, RunContext] = {}
 _ACTIVE_LOCK = threading.Lock()
@@ -37,13 +38,20 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
+def header(headers: Any, name: str) -> str | None:
+    """First value of header `name`, any case, from httpx headers, a plain mapping or schemathesis' (lists)."""
+    value = headers.get(name)
+    if value is None:
+        lower = name.lower()
+        value = next((item for key, item in headers.items() if key.lower() == lower), None)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
 def json_body(response: Any) -> Any:
     """Parsed JSON body of a schemathesis or httpx response, or `None` if it is not JSON."""
-    headers = response.headers
-    value = headers.get("content-type") or headers.get("Content-Type")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if not media_type(value).endswith("json"):
+    if not media_type(header(response.headers, "Content-Type")).endswith("json"):
         return None
     try:
         return json.loads(response.content)
@@ -86,8 +94,7 @@ class RunContext:
     @property
     def server_prefix(self) -> str:
         """The spec's `servers[0].url` path (`/catalog/v1`, `/enterprise`, `/`)."""
-        servers = self.raw_spec.get("servers") or [{"url": "/"}]
-        return urlsplit(servers[0].get("url", "/")).path.rstrip("/")
+        return base_path(self.raw_spec)
 
     def url_for(self, path: str) -> str:
         """Absolute URL of an API path (relative to the spec's server prefix)."""

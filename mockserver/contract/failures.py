@@ -29,6 +29,7 @@ __all__ = [
     "ErrorFamilyDrift",
     "AuthChallengeDrift",
     "LeniencyDrift",
+    "escape_pointer",
 ]
 
 
@@ -40,6 +41,11 @@ class ProbeRequest:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+
+
+def escape_pointer(name: Any) -> str:
+    """`name` as one JSON pointer segment (RFC 6901: `~` -> `~0`, `/` -> `~1`)."""
+    return str(name).replace("~", "~0").replace("/", "~1")
 
 
 def _short(value: Any, limit: int = 200) -> str:

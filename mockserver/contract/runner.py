@@ -35,10 +35,10 @@ from schemathesis.engine import events, from_schema
 from mockserver.contract import checks as domain_checks
 from mockserver.contract.context import RunContext, activate, active_run, deactivate
 from mockserver.contract.credentials import Credentials, CredentialsError, exchange_client_credentials
-from mockserver.contract.failures import ContractDrift, ProbeRequest
-from mockserver.contract.redact import Redactor
+from mockserver.contract.failures import ContractDrift, ProbeRequest, escape_pointer
+from mockserver.contract.redact import SENSITIVE_HEADERS, Redactor
 from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
-from mockserver.specs import CONTRACT_APIS, DEFAULT_SPECS_DIR
+from mockserver.specs import CONTRACT_APIS, DEFAULT_SPECS_DIR, base_path, load_spec
 
 __all__ = [
     "APIS",
@@ -188,7 +188,7 @@ def _load_spec(specs_dir: Path, api: str) -> dict[str, Any]:
     if not path.is_file():
         raise SetupError(f"spec missing: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_spec(api, specs_dir)
     except yaml.YAMLError as exc:
         raise SetupError(f"spec unreadable: {path}: {exc}") from None
     if not isinstance(raw, dict) or "paths" not in raw:
@@ -226,8 +226,7 @@ def _config(options: ContractOptions, base_url: str, headers: dict[str, str], ra
         "request-timeout": options.timeout,
         # Keep testing an operation after its first failure: a drift report must show every drift, not the first.
         "continue-on-failure": True,
-        "output": {"sanitization": {"keys-to-sanitize": ["authorization", "actionsecret", "cookie", "set-cookie",
-                                                         "client_secret", "x-api-key"]}},
+        "output": {"sanitization": {"keys-to-sanitize": sorted(SENSITIVE_HEADERS | {"client_secret"})}},
         "generation": {"mode": "positive", "max-examples": options.max_examples},
         "phases": {"coverage": {"unexpected-methods": []}, "stateful": {"enabled": False}},
         "checks": {
@@ -261,7 +260,7 @@ def _run_api(api: str, raw: dict, options: ContractOptions, creds: Credentials, 
     policy = SafetyPolicy(base_url=options.base_url, allow_unsafe_methods=options.allow_unsafe_methods)
     rate_limit = options.rate_limit or policy.default_rate_limit()
     headers = _auth_headers(api, creds)
-    prefix = urlsplit(((raw.get("servers") or [{"url": "/"}])[0]).get("url", "/")).path.rstrip("/")
+    prefix = base_path(raw)
     base_url = options.base_url.rstrip("/") + prefix
     if _requires_auth(raw) and not headers:
         what = "a JWT (--jwt or --client-id/--client-secret)" if api in EDX_APIS else "an action secret"
@@ -422,13 +421,13 @@ def _locate(failure: Any) -> tuple[str, Any, Any]:
         return failure.pointer, failure.expected, failure.actual
     name = type(failure).__name__
     if name == "JsonSchemaError":
-        pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in failure.instance_path)
+        pointer = "".join(f"/{escape_pointer(p)}" for p in failure.instance_path)
         keyword, value = _schema_keyword(failure)
         if keyword == "required" and isinstance(value, list) and isinstance(failure.instance, dict):
             # Point at the field that is gone, not at the object that lacks it.
             missing = [name for name in value if name not in failure.instance]
             if missing:
-                return f"{pointer}/{_escape(missing[0])}", f"required field {missing[0]!r}", "missing"
+                return f"{pointer}/{escape_pointer(missing[0])}", f"required field {missing[0]!r}", "missing"
         # JSON text, so a string "38" and the number 38 read differently in the report.
         actual = json.dumps(failure.instance, default=str, ensure_ascii=False)
         return pointer, f"{keyword}: {json.dumps(value, default=str)}" if keyword else failure.title, actual
@@ -447,10 +446,6 @@ def _locate(failure: Any) -> tuple[str, Any, Any]:
     if name == "MalformedJson":
         return "", "a valid JSON body", failure.message.splitlines()[0] if failure.message else ""
     return "", failure.title, failure.message.splitlines()[0] if failure.message else ""
-
-
-def _escape(name: str) -> str:
-    return str(name).replace("~", "~0").replace("/", "~1")
 
 
 def _schema_keyword(failure: Any) -> tuple[str | None, Any]:
