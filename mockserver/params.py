@@ -1,6 +1,6 @@
 """Lenient parameter parsing shared by the handlers.
 
-The real servers never answer 400 for a bad query parameter: DRF falls back to its default, BlendX
+The real servers never answer 400 for a bad query or form parameter: DRF falls back to its default, BlendX
 clamps, a page number out of range is a 404. These helpers say which, once, so handlers stay thin.
 The spec records the same choice on each parameter as `x-on-invalid`.
 """
@@ -32,6 +32,21 @@ def clamped_int(raw: str | None, default: int, low: int, high: int | None) -> in
     except (TypeError, ValueError):
         return default
     return max(low, value if high is None else min(high, value))
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def read_form(request) -> dict[str, str]:
+    """Django's `request.POST`: form fields of a urlencoded or multipart body (last value wins), else nothing.
+
+    The edx-search view and the LMS token view both read `request.POST`, so a JSON body counts as no fields.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in FORM_TYPES:
+        return {}
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def csv_values(raw: str | None) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import secrets
 
 from mockserver import auth
 from mockserver.errors import ApiError
+from mockserver.params import read_form
 from mockserver.render import json_response
 from mockserver.state import snapshot_of
 
@@ -39,15 +40,8 @@ MISSING_FIELD_ANSWERS = {"gateway": _gateway_missing, "lms": _lms_missing}
 REQUIRED = ("grant_type", "client_id")
 
 
-async def _form(request) -> dict[str, str]:
-    if "form" not in request.headers.get("content-type", ""):
-        return {}
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
 async def _issue(request, answered_by: str):
-    form = await _form(request)
+    form = await read_form(request)
     missing = [name for name in REQUIRED if not form.get(name)]
     if missing:
         raise MISSING_FIELD_ANSWERS[answered_by](missing)

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from mockserver import pagination
 from mockserver.errors import ApiError
+from mockserver.params import read_form
 from mockserver.render import json_bytes
 from mockserver.state import runtime_of, snapshot_of
 from mockserver.world.entities import SearchDocument
@@ -30,7 +31,6 @@ INDEX_NAME = "course_info"
 DOC_TYPE = "_doc"
 TERMS_SIZE = 10  # Elasticsearch's default `terms` aggregation size
 KEYWORD_IGNORE_ABOVE = 256  # dynamic mapping: longer strings are not indexed as `.keyword` (`_ignored`)
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # How much a query term found in each analysed field adds to a hit's score.
 FIELD_WEIGHTS = (("display_name", 3.0), ("short_description", 2.0), ("number", 2.0), ("overview", 1.0))
 
@@ -118,15 +118,6 @@ def course_discovery_search(world, search_string: str | None, size: int, from_: 
         "results": [shape_hit(matched[n], s) for s, n in hits[from_:from_ + size]],
         "aggs": _aggregate(matched),
     }
-
-
-async def read_form(request) -> dict[str, str]:
-    """Django's `request.POST`: form fields of a urlencoded or multipart body (last value wins), else nothing."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in FORM_TYPES:
-        return {}
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 async def course_discovery(request):
