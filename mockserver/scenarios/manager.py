@@ -101,8 +101,7 @@ class ScenarioManager:
     def clear(self) -> None:
         """Back to the default world: no scenarios at all."""
         with self._lock:
-            snapshot = Snapshot(world=self.default_world, auth=self._default_auth(),
-                                enterprise_format=self.settings.enterprise_default_format)
+            snapshot = self._build([])
             self.paths, self.posted = [], []
             self._install([], snapshot)
 
@@ -112,11 +111,6 @@ class ScenarioManager:
             self._apply("reset", list(self.startup_paths), [])
         else:
             self.clear()
-
-    def _default_auth(self):
-        from mockserver.auth import AuthConfig
-
-        return AuthConfig.from_settings(self.settings)
 
     def describe(self) -> dict:
         snapshot = self.runtime.snapshot
