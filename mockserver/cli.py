@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
-import importlib.util
 import sys
 import warnings
 from pathlib import Path
 
+from mockserver.contract import command as contract_command
+from mockserver.scenarios import command as scenario_command
 from mockserver.settings import Settings, SettingsError, parse_clock, parse_size
 
 
@@ -126,9 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _docs_parser(sub)
-    for module in ("mockserver.scenarios.command", "mockserver.contract.command"):
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).register(sub)
+    scenario_command.register(sub)
+    contract_command.register(sub)
     return parser
 
 

@@ -14,6 +14,8 @@ runtime's response cache under the form's relevant fields (the URL-keyed `@cache
 
 from __future__ import annotations
 
+import logging
+
 import re
 from datetime import datetime, timezone
 
@@ -33,6 +35,8 @@ TERMS_SIZE = 10  # Elasticsearch's default `terms` aggregation size
 KEYWORD_IGNORE_ABOVE = 256  # dynamic mapping: longer strings are not indexed as `.keyword` (`_ignored`)
 # How much a query term found in each analysed field adds to a hit's score.
 FIELD_WEIGHTS = (("display_name", 3.0), ("short_description", 2.0), ("number", 2.0), ("overview", 1.0))
+
+logger = logging.getLogger(__name__)
 
 
 def search_datetime(value: datetime | None) -> str | None:
@@ -135,6 +139,8 @@ async def course_discovery(request):
         try:
             result = course_discovery_search(snapshot.world, search_string, size, from_, filters)
         except Exception:  # noqa: BLE001 - the view turns any search failure into this one answer
+            # A failure here is a bug of the mock, not of a search engine: keep it visible in the log.
+            logger.exception("search failed for %r", search_string)
             raise ApiError("server_error", f'An error occurred when searching for "{search_string}"') from None
         body = json_bytes(result)
         cache.put(key, body)
