@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from mockserver.world import build_world
-from mockserver.world.landmarks import CATALOG_ALL_COURSES_ID
+import pytest
+
+from mockserver.world import SIZES, build_world
+from mockserver.world.landmarks import CATALOG_ALL_COURSES_ID, landmark_overlay
 
 
 def test_more_than_20_discovery_catalogs(default_world):
@@ -48,6 +50,12 @@ def test_every_availability_is_present(default_world):
     assert {r.availability for r in default_world.runs} == {"Archived", "Current", "Starting Soon", "Upcoming"}
 
 
-def test_sizes_scale(clock):
-    small = build_world(seed=1, clock=clock, size="small", landmarks=False)
-    assert 25 <= len(small.courses) <= 40
+@pytest.mark.parametrize("size", ["small", "default"])
+def test_sizes_scale(clock, size):
+    """A named size is that many generated courses; the landmarks come on top, generated courses unchanged."""
+    bare = build_world(seed=1, clock=clock, size=size, landmarks=False)
+    assert len(bare.courses) == SIZES[size]
+    full = build_world(seed=1, clock=clock, size=size)
+    bare_keys, full_keys = [c.key for c in bare.courses], [c.key for c in full.courses]
+    assert full_keys[: SIZES[size]] == bare_keys
+    assert set(full_keys[SIZES[size]:]) == set(landmark_overlay(clock).courses)
