@@ -50,7 +50,7 @@ DOMAIN_CHECKS: dict[str, Callable[..., Any]] = {}
 # and the deprecated slash forms of both.
 _PART = r"[\w\-~.:]+"
 COURSE_KEY = re.compile(rf"^{_PART}\+{_PART}$|^{_PART}/{_PART}$")
-RUN_KEY = re.compile(r"^course-v1:[\w\-~.]+\+[\w\-~.]+\+[\w\-~.]+$" + rf"|^{_PART}/{_PART}/{_PART}$")
+RUN_KEY = re.compile(rf"^course-v1:{_PART}\+{_PART}\+{_PART}$|^{_PART}/{_PART}/{_PART}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _AGGREGATION_VALUE = {"course": COURSE_KEY, "courserun": COURSE_KEY, "program": UUID}
 
