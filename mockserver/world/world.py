@@ -84,6 +84,7 @@ class World:
         self._run_cache: dict[str, e.CourseRun] = {}
         self._bx_cache: dict[str, e.BlendXCourse] = {}
         self._sd_cache: dict[str, e.SearchDocument] = {}
+        self._membership_cache: dict[str, tuple[frozenset, frozenset, frozenset]] = {}
 
     # ------------------------------------------------------------------ reference data
     @property
@@ -256,24 +257,32 @@ class World:
         cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs[catalog]
         return tuple(self.content_entity(ref) for ref in cat.content if self.content_active(ref))
 
+    def _membership(self, cat: e.EnterpriseCatalog) -> tuple[frozenset, frozenset, frozenset]:
+        """(courses, runs, programs) a catalog covers, worked out once per catalog (the world is immutable)."""
+        found = self._membership_cache.get(cat.uuid)
+        if found is None:
+            courses, runs, programs = set(), set(), set()
+            for ref in cat.content:
+                if ref.content_type == "course":
+                    courses.add(ref.key)
+                elif ref.content_type == "courserun":
+                    runs.add(ref.key)
+                    courses.add(course_of_run(ref.key))
+                else:
+                    programs.add(ref.key)
+                    p = self._programs.get(ref.key)
+                    if p:
+                        courses.update(p.courses)
+            found = self._membership_cache[cat.uuid] = (frozenset(courses), frozenset(runs), frozenset(programs))
+        return found
+
     def enterprise_catalog_contains(self, catalog: e.EnterpriseCatalog | str, key: str) -> bool:
         """Whether an existing course key, run key or program uuid is in the catalog (edx-enterprise
         `contains_content_items`: a course covers its runs, a run its course, a program its courses)."""
         cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs.get(catalog)
         if cat is None:
             return False
-        courses, runs, programs = set(), set(), set()
-        for ref in cat.content:
-            if ref.content_type == "course":
-                courses.add(ref.key)
-            elif ref.content_type == "courserun":
-                runs.add(ref.key)
-                courses.add(course_of_run(ref.key))
-            else:
-                programs.add(ref.key)
-                p = self._programs.get(ref.key)
-                if p:
-                    courses.update(p.courses)
+        courses, runs, programs = self._membership(cat)
         if is_run_key(key):
             return key in self._run_idx and (key in runs or course_of_run(key) in courses)
         if key in programs:
