@@ -140,7 +140,8 @@ def estimated_hours(run: e.CourseRun) -> float | int:
     return (effort / 2) * weeks if effort and weeks else 0
 
 
-def _present(items) -> list:
+def present(items) -> list:
+    """The items a world lookup found (lookups answer None for a key the world does not hold)."""
     return [item for item in items if item is not None]
 
 
@@ -165,7 +166,7 @@ def shape_course_run(run: e.CourseRun, world, marketing_url: MarketingUrl) -> di
         "content_language": run.content_language, "license": "", "outcome": run.outcome,
         "transcript_languages": list(run.transcript_languages),
         "instructors": [],  # deprecated: always [] (people are in `staff`)
-        "staff": [shape_person(p) for p in _present(world.person(uuid) for uuid in run.staff)],
+        "staff": [shape_person(p) for p in present(world.person(uuid) for uuid in run.staff)],
         "min_effort": run.min_effort, "max_effort": run.max_effort, "modified": drf_datetime(run.modified),
         "level_type": run.level_type, "mobile_available": run.mobile_available, "hidden": run.hidden,
         "reporting_type": run.reporting_type, "eligible_for_financial_aid": run.eligible_for_financial_aid,
@@ -199,7 +200,7 @@ def shape_course(course: e.Course, runs: list[e.CourseRun], all_runs: list[e.Cou
     `canonical_course_run_key` and `course_run_statuses`).
     """
     canonical = all_runs[-1].key if all_runs else None
-    orgs = lambda keys: [shape_organization(o) for o in _present(map(world.organization, keys))]  # noqa: E731
+    orgs = lambda keys: [shape_organization(o) for o in present(map(world.organization, keys))]  # noqa: E731
     return {
         "key": course.key, "uuid": course.uuid, "title": course.title,
         "course_runs": [shape_course_run(run, world, marketing_url) for run in runs],
@@ -209,7 +210,7 @@ def shape_course(course: e.Course, runs: list[e.CourseRun], all_runs: list[e.Cou
         "type": stable_uuid("course-type", course.course_type), "url_slug": course.url_slug,
         "course_type": course.course_type, "full_description": course.full_description,
         "level_type": course.level_type,
-        "subjects": [shape_subject(s) for s in _present(map(world.subject, course.subjects))],
+        "subjects": [shape_subject(s) for s in present(map(world.subject, course.subjects))],
         "prerequisites": [{"name": name} for name in course.prerequisites],
         "prerequisites_raw": course.prerequisites_raw,
         "expected_learning_items": list(course.expected_learning_items),

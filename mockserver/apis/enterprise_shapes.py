@@ -20,7 +20,7 @@ from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mockserver.apis.discovery_shapes import (
-    drf_datetime, run_type, shape_course, shape_course_run, shape_image, shape_organization, shape_person,
+    drf_datetime, present, run_type, shape_course, shape_course_run, shape_image, shape_organization, shape_person,
     shape_seat, shape_subject,
 )
 
@@ -149,7 +149,7 @@ def shape_search_course_run(run, ctx: CatalogContext) -> dict:
 def shape_course_item(world, course, ctx: CatalogContext) -> dict:
     """A `course` content item: discovery course search document + enterprise-catalog additions."""
     # Every run of the course, as on the detail route, so that `active` is always evidenced by a nested run.
-    runs = [r for r in (world.run(key) for key in course.course_runs) if r is not None]
+    runs = present(map(world.run, course.course_runs))
     seat_types: list[str] = []
     for run in runs:
         if run.active:
@@ -185,8 +185,7 @@ def shape_course_item(world, course, ctx: CatalogContext) -> dict:
 def shape_course_run_item(world, run, ctx: CatalogContext) -> dict:
     """A `courserun` content item: discovery `CourseRunSearchDocumentSerializer` + enterprise additions."""
     course = world.course(run.course)
-    owners = [world.organization(key) for key in (course.owners if course else ())]
-    owners = [o for o in owners if o is not None]
+    owners = present(map(world.organization, course.owners if course else ()))
     programs = [world.program(uuid) for uuid in run.programs]
     program_types: list[str] = []
     for program in programs:
@@ -244,7 +243,7 @@ def shape_course_run_item(world, run, ctx: CatalogContext) -> dict:
 
 def shape_program_item(world, program, ctx: CatalogContext) -> dict:
     """A `program` content item: discovery `ProgramSearchDocumentSerializer` + enterprise additions."""
-    orgs = [o for o in (world.organization(k) for k in program.authoring_organizations) if o is not None]
+    orgs = present(map(world.organization, program.authoring_organizations))
     return {
         "aggregation_key": f"program:{program.uuid}",
         "content_type": "program",
@@ -292,7 +291,7 @@ def shape_course_run_detail(world, run, ctx: CatalogContext) -> dict:
 
 def shape_course_detail(world, course, ctx: CatalogContext) -> dict:
     """Discovery course detail (`CourseWithProgramsSerializer`) + `enrollment_url` on it and every run."""
-    runs = [r for r in (world.run(k) for k in course.course_runs) if r is not None]
+    runs = present(map(world.run, course.course_runs))
     body = shape_course(course, runs, runs, world, ctx.marketing_url)
     for run_body in body["course_runs"]:
         run_body["enrollment_url"] = ctx.enrollment_url("course", run_body["key"])
@@ -303,7 +302,7 @@ def shape_course_detail(world, course, ctx: CatalogContext) -> dict:
 
 def _program_course(world, course, ctx: CatalogContext) -> dict:
     """Discovery `MinimalProgramCourseSerializer` + `enrollment_url` on the course and its runs."""
-    runs = [r for r in (world.run(k) for k in course.course_runs) if r is not None]
+    runs = present(map(world.run, course.course_runs))
     return {
         "key": course.key,
         "uuid": course.uuid,
@@ -335,8 +334,8 @@ def _program_course(world, course, ctx: CatalogContext) -> dict:
 
 def shape_program_detail(world, program, ctx: CatalogContext) -> dict:
     """Discovery `ProgramSerializer` + `enrollment_url` on the program, its courses and their runs."""
-    courses = [c for c in (world.course(k) for k in program.courses) if c is not None]
-    orgs = [o for o in (world.organization(k) for k in program.authoring_organizations) if o is not None]
+    courses = present(map(world.course, program.courses))
+    orgs = present(map(world.organization, program.authoring_organizations))
     return {
         "uuid": program.uuid,
         "title": program.title,
