@@ -93,13 +93,6 @@ def test_wrong_method_is_405_with_allow_before_auth(mockserver_client, path, bod
     assert "GET" in response.headers["Allow"]
 
 
-def test_search_get_is_djangos_empty_405(mockserver_client):
-    response = mockserver_client.get(SEARCH)
-    assert response.status_code == 405
-    assert response.content == b""
-    assert response.headers["Allow"] == "POST"
-
-
 def test_search_needs_no_auth(mockserver_client):
     assert mockserver_client.post(SEARCH, data={"search_string": "x"}).status_code == 200
 
