@@ -5,6 +5,10 @@ secrets echoed (the journal already redacts credential headers). Loading a scena
 in a worker thread, so requests keep being served meanwhile; a load that fails answers 422 with every
 problem (file, line, column, field) and leaves the previous world serving. Documented in docs/admin.md.
 
+Every route is behind `AdminGuard` (docs/security.md): the API can replace the world and read files, so
+it is closed to the network unless a token is set, closed to web pages (Host, Origin and media-type
+checks against DNS rebinding and cross-site requests), and reads bodies and files only up to a limit.
+
 | route | what |
 |---|---|
 | `GET /__admin/health` | liveness, the snapshot generation and the loaded scenario names |
@@ -21,21 +25,148 @@ problem (file, line, column, field) and leaves the previous world serving. Docum
 from __future__ import annotations
 
 import asyncio
+import functools
+import hmac
+import logging
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.scenarios.manager import manager_of
+from mockserver import limits
+from mockserver.scenarios.manager import PathRefused, manager_of
 from mockserver.scenarios.problems import ScenarioError
+from mockserver.settings import Settings, is_loopback
 from mockserver.state import runtime_of
 
-YAML_TYPES = ("yaml", "text/plain", "x-yaml")
+log = logging.getLogger("mockserver.admin")
+
+JSON_TYPES = frozenset({"application/json"})
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+# Methods a web page can send cross-site without a CORS preflight (which this API never grants).
+SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
+READ_METHODS = frozenset({"GET", "HEAD"})
+TOKEN_FLAG = "--admin-token or MOCKSERVER_ADMIN_TOKEN"
 
 
-def _json(data, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+def _json(data, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json", headers=headers)
+
+
+def media_type(content_type: str) -> str | None:
+    """The exact JSON or YAML media type of a `Content-Type`, else None.
+
+    Exact: `text/plain; charset=json` is text/plain, whatever its parameters say. A charset other than
+    UTF-8 is refused too (the body is decoded as UTF-8).
+    """
+    mime, _, params = content_type.partition(";")
+    mime = mime.strip().lower()
+    if mime not in JSON_TYPES | YAML_TYPES:
+        return None
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return None
+    return mime
+
+
+class AdminGuard:
+    """Who may use the admin API of one server: the checks every admin route runs first, in this order.
+
+    1. A non-loopback bind without a token: nobody (the banner says so and names the flag).
+    2. A loopback bind: the `Host` must be a loopback name (DNS rebinding: a page on evil.example that
+       rebinds its name to 127.0.0.1 sends `Host: evil.example`).
+    3. An `Origin`, when sent, must be the server's own (a cross-site request from a browser).
+    4. With a token configured: `Authorization: Bearer <token>` (constant-time compare), else 401.
+    5. A POST with a body or a Content-Type needs an exact JSON or YAML media type (what a cross-site
+       "simple" request cannot send without a preflight).
+    """
+
+    def __init__(self, settings: Settings):
+        self.token = settings.admin_token
+        self.loopback = settings.loopback
+        self.bind = settings.host
+        self.hosts = frozenset({"localhost", "127.0.0.1", "[::1]", *(h.lower() for h in settings.allowed_hosts)})
+        self.closed = not self.loopback and not self.token
+
+    def refusal(self, request: Request) -> Response | None:
+        """The answer refusing `request`, or None when it may go on."""
+        if self.closed:
+            return _json({"error": f"the admin API is disabled: mockserver is bound to {self.bind} (not loopback) "
+                                   f"without an admin token; start it with {TOKEN_FLAG}"}, 403)
+        host = request.headers.get("host")
+        if self.loopback and host is not None and _hostname(host) not in self.hosts:
+            return _json({"error": "the admin API of a loopback server answers only Host localhost, 127.0.0.1 or "
+                                   "[::1] (add names with --allowed-host)"}, 403)
+        origin = request.headers.get("origin")
+        if origin is not None and not _same_origin(origin, host):
+            return _json({"error": "cross-origin requests to the admin API are refused"}, 403)
+        if self.token is not None and not _bearer_matches(request.headers.get("authorization", ""), self.token):
+            return _json({"error": "the admin API needs Authorization: Bearer <admin token>"}, 401,
+                         {"WWW-Authenticate": 'Bearer realm="mockserver-admin"'})
+        if request.method not in READ_METHODS and request.method in SIMPLE_METHODS:
+            content_type = request.headers.get("content-type")
+            has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+            if (content_type is not None or has_body) and media_type(content_type or "") is None:
+                return _json({"error": "send Content-Type: application/json or application/yaml "
+                                       f"(not {content_type or 'none'})"}, 415)
+        return None
+
+    def describe(self) -> str:
+        """One line for the start-up banner."""
+        if self.closed:
+            return f"DISABLED: bound to {self.bind} without an admin token (set {TOKEN_FLAG})"
+        if self.token:
+            return "needs Authorization: Bearer <admin token>"
+        return "open to loopback clients only (set --admin-token to require a token)"
+
+
+def _hostname(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    try:
+        netloc = urlsplit(origin.strip()).netloc.lower()
+    except ValueError:
+        return False
+    if not netloc or host is None:
+        return False  # `Origin: null` (a sandboxed page, a file://) is nobody's own origin
+    default = {"http": ":80", "https": ":443"}.get(urlsplit(origin.strip()).scheme.lower(), "")
+    host = host.strip().lower()
+    return netloc == host or netloc == host + default or netloc + default == host
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _, value = header.strip().partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+
+
+def guarded(endpoint):
+    """An admin endpoint behind the app's `AdminGuard` (built once per app, on the runtime)."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        runtime = runtime_of(request)
+        guard = runtime.admin_guard
+        if guard is None:
+            guard = runtime.admin_guard = AdminGuard(runtime.settings)
+        refused = guard.refusal(request)
+        if refused is not None:
+            return refused
+        return await endpoint(request)
+
+    return wrapper
+
+
+async def _body(request: Request) -> bytes:
+    return await limits.read_body(request.receive, request.scope["headers"],
+                                  runtime_of(request).settings.max_scenario_bytes, "the admin request body")
 
 
 def _refused(exc: ScenarioError) -> Response:
@@ -60,11 +191,17 @@ def _flag(value) -> bool:
 
 async def load_scenario(request: Request) -> Response:
     manager = manager_of(runtime_of(request))
-    content_type = request.headers.get("content-type", "").lower()
-    body = await request.body()
+    kind = media_type(request.headers.get("content-type", ""))
+    if kind is None:
+        return _json({"error": "send the scenario as YAML (Content-Type: application/yaml) or JSON "
+                               "{\"path\": ...} (Content-Type: application/json)"}, 415)
+    try:
+        body = await _body(request)
+    except limits.TooLarge as exc:
+        return _json({"error": str(exc)}, 413)
     replace = _flag(request.query_params.get("replace", "false"))
     try:
-        if "json" in content_type:
+        if kind in JSON_TYPES:
             try:
                 payload = orjson.loads(body or b"{}")
             except orjson.JSONDecodeError as exc:
@@ -76,12 +213,14 @@ async def load_scenario(request: Request) -> Response:
                 return _json({"error": "give `path` (a string) or `paths` (a list of strings)"}, 400)
             replace = _flag(payload.get("replace", replace))
             await asyncio.to_thread(manager.add_paths, paths, replace=replace)
-        elif not content_type or any(t in content_type for t in YAML_TYPES):
+        else:
             text = body.decode("utf-8", errors="replace")
             name = request.query_params.get("name", "posted")
             await asyncio.to_thread(manager.add_text, text, name=name, replace=replace)
-        else:
-            return _json({"error": f"send YAML (application/yaml) or JSON, not {content_type}"}, 415)
+    except PathRefused as exc:
+        # Nothing of the file (not even whether it exists) is in the answer, `last_error` or the log.
+        log.warning("admin: refused to load a scenario path outside the allowed directories")
+        return _json({"error": str(exc)}, 403)
     except ScenarioError as exc:
         return _refused(exc)
     return _json(manager.describe())
@@ -158,15 +297,16 @@ async def reset(request: Request) -> Response:
 
 def routes() -> list[Route]:
     """The admin routes, mounted by `create_app` ahead of the API routes."""
-    return [
-        Route("/__admin/health", health, methods=["GET"]),
-        Route("/__admin/scenarios", list_scenarios, methods=["GET"]),
-        Route("/__admin/scenarios", load_scenario, methods=["POST"]),
-        Route("/__admin/scenarios", clear_scenarios, methods=["DELETE"]),
-        Route("/__admin/scenarios/reset", clear_scenarios, methods=["POST"]),
-        Route("/__admin/scenarios/reload", reload_scenarios, methods=["POST"]),
-        Route("/__admin/requests", list_requests, methods=["GET"]),
-        Route("/__admin/requests", clear_requests, methods=["DELETE"]),
-        Route("/__admin/requests/count", count_requests, methods=["GET"]),
-        Route("/__admin/reset", reset, methods=["POST"]),
+    table = [
+        ("/__admin/health", health, "GET"),
+        ("/__admin/scenarios", list_scenarios, "GET"),
+        ("/__admin/scenarios", load_scenario, "POST"),
+        ("/__admin/scenarios", clear_scenarios, "DELETE"),
+        ("/__admin/scenarios/reset", clear_scenarios, "POST"),
+        ("/__admin/scenarios/reload", reload_scenarios, "POST"),
+        ("/__admin/requests", list_requests, "GET"),
+        ("/__admin/requests", clear_requests, "DELETE"),
+        ("/__admin/requests/count", count_requests, "GET"),
+        ("/__admin/reset", reset, "POST"),
     ]
+    return [Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in table]

@@ -34,7 +34,24 @@ def _serve_parser(sub) -> None:
     p.add_argument("--auth-mode", choices=("permissive", "strict"), help="permissive: any unexpired JWT; strict: only ours")
     p.add_argument("--enterprise-format", choices=("json", "xml"), help="default format of the enterprise routes")
     p.add_argument("--access-log", action="store_true", help="log every request (halves throughput)")
+    _add_safety_flags(p)
     p.set_defaults(func=cmd_serve)
+
+
+def _add_safety_flags(parser: argparse.ArgumentParser) -> None:
+    # docs/security.md explains each of these.
+    g = parser.add_argument_group("exposure and limits (docs/security.md)")
+    g.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin/ (prefer env "
+                                         "MOCKSERVER_ADMIN_TOKEN: flags show in ps); needed off loopback")
+    g.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="extra Host name the admin API accepts on a loopback bind (repeatable)")
+    g.add_argument("--scenario-dir", action="append", default=[], type=Path, metavar="DIR",
+                   help="directory the admin API may load scenario files from (repeatable; default: the "
+                        "--scenario files' directories and ./scenarios)")
+    g.add_argument("--max-scenario-bytes", type=int, metavar="N", help="largest scenario file or admin body (1 MiB)")
+    g.add_argument("--max-header-bytes", type=int, metavar="N", help="largest request header block; more is 431 (64 KiB)")
+    g.add_argument("--cache-bytes", type=int, metavar="N", help="response cache budget (64 MiB; 0: no cache)")
+    g.add_argument("--journal-bytes", type=int, metavar="N", help="request journal budget (16 MiB)")
 
 
 def settings_from_args(args) -> Settings:
@@ -44,11 +61,18 @@ def settings_from_args(args) -> Settings:
         auth_mode=getattr(args, "auth_mode", None),
         enterprise_default_format=getattr(args, "enterprise_format", None),
         scenarios=tuple(getattr(args, "scenario", ()) or ()) or None, watch=getattr(args, "watch", None) or None,
+        admin_token=getattr(args, "admin_token", None),
+        allowed_hosts=tuple(getattr(args, "allowed_host", ()) or ()) or None,
+        scenario_dirs=tuple(getattr(args, "scenario_dir", ()) or ()) or None,
+        max_scenario_bytes=getattr(args, "max_scenario_bytes", None),
+        max_header_bytes=getattr(args, "max_header_bytes", None),
+        cache_bytes=getattr(args, "cache_bytes", None), journal_bytes=getattr(args, "journal_bytes", None),
     )
 
 
 def banner(settings: Settings, app) -> str:
     """What `serve` prints at start-up: where each API is and how to call it."""
+    from mockserver.admin import AdminGuard
     from mockserver.auth import sample_token
 
     base = f"http://{settings.host}:{settings.port}"
@@ -65,6 +89,7 @@ def banner(settings: Settings, app) -> str:
         f"  edx-search           {base}/search/course_discovery/ (POST)",
         f"  OAuth2 token         {base}/oauth2/v1/access_token (POST)    docs {base}/oauth2/ui/",
         f"  admin                {base}/__admin/health",
+        f"    admin API: {AdminGuard(settings).describe()}",
         "",
         f"  sample JWT (valid {settings.token_lifetime}s):",
         f"    Authorization: JWT {token}",

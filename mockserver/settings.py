@@ -8,10 +8,13 @@ documents use where they name one (`ACTION_SECRET`).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from mockserver import limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS_DIR = PROJECT_ROOT / "specs"
@@ -81,7 +84,21 @@ class Settings:
     scenarios: tuple[Path, ...] = ()
     watch: bool = False
     journal_size: int = 1000
-    """How many requests the journal keeps for /__admin/requests."""
+    """How many requests the journal keeps for /__admin/requests (and at most `journal_bytes` of them)."""
+    admin_token: str | None = dataclasses.field(default=None, repr=False)
+    """Bearer token the admin API requires (env MOCKSERVER_ADMIN_TOKEN); never printed or logged."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the admin API accepts on a loopback bind, besides localhost, 127.0.0.1 and [::1]."""
+    scenario_dirs: tuple[Path, ...] = ()
+    """Where the admin API may load scenario files from; empty: the --scenario files' dirs and ./scenarios."""
+    max_scenario_bytes: int = limits.SCENARIO_MAX_BYTES
+    """Largest scenario file or admin request body."""
+    max_header_bytes: int = limits.HEADER_MAX_BYTES
+    """Largest total of request headers; more is answered 431."""
+    cache_bytes: int = limits.CACHE_MAX_BYTES
+    """Byte budget of the response cache (0 turns the cache off)."""
+    journal_bytes: int = limits.JOURNAL_MAX_BYTES
+    """Byte budget of the request journal."""
 
     def __post_init__(self) -> None:
         if self.auth_mode not in AUTH_MODES:
@@ -95,6 +112,22 @@ class Settings:
         if self.token_lifetime < 1:
             raise SettingsError(f"token lifetime {self.token_lifetime} must be a positive number of seconds")
         object.__setattr__(self, "size", parse_size(self.size))
+        for name in ("max_scenario_bytes", "max_header_bytes", "cache_bytes", "journal_bytes", "journal_size"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name.replace('_', '-')}: {getattr(self, name)} must not be negative")
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise SettingsError("--admin-token / MOCKSERVER_ADMIN_TOKEN: the token is empty")
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server binds a loopback interface only (no one else on the network can reach it)."""
+        return is_loopback(self.host)
+
+    @property
+    def admin_scenario_dirs(self) -> tuple[Path, ...]:
+        """Resolved directories the admin API may load scenario files from (`scenario_dirs` or the default)."""
+        dirs = self.scenario_dirs or (*(Path(p).parent for p in self.scenarios), Path("scenarios"))
+        return tuple(dict.fromkeys(Path(d).resolve() for d in dirs))
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (settings themselves never change)."""
@@ -117,10 +150,23 @@ class Settings:
             values["auth_mode"] = env["MOCKSERVER_AUTH_MODE"]
         if "MOCKSERVER_JWT_SECRET" in env:
             values["jwt_secret"] = env["MOCKSERVER_JWT_SECRET"]
+        if "MOCKSERVER_ADMIN_TOKEN" in env:
+            values["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"]
         if "MOCKSERVER_ENTERPRISE_FORMAT" in env:
             values["enterprise_default_format"] = env["MOCKSERVER_ENTERPRISE_FORMAT"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, or an IPv4/IPv6 loopback address (`0.0.0.0` and names that resolve elsewhere are not)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _int(text: str, name: str) -> int:
@@ -130,4 +176,4 @@ def _int(text: str, name: str) -> int:
         raise SettingsError(f"{name}: {text!r} is not an integer") from None
 
 
-__all__ = ["Settings", "SettingsError", "parse_clock", "parse_size"]
+__all__ = ["Settings", "SettingsError", "is_loopback", "parse_clock", "parse_size"]

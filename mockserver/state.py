@@ -37,6 +37,8 @@ class Runtime:
     cache: ResponseCache = field(default_factory=ResponseCache)
     scenarios: Any = None
     """The scenario manager (`mockserver.scenarios.manager`) once scenarios are installed."""
+    admin_guard: Any = None
+    """Who may use `/__admin/` (`mockserver.admin.AdminGuard`), built on first use."""
 
     @property
     def world(self):

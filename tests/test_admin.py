@@ -27,12 +27,13 @@ def startup_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(startup_file):
+    # The admin API may load files from the startup file's directory (the default scenario dirs).
     return create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", scenarios=(startup_file,)))
 
 
 @pytest.fixture
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost:8000") as c:
         c.post("/__admin/reset")
         yield c
 
@@ -62,8 +63,8 @@ def test_load_yaml_body_on_top_then_clear(client):
     assert client.post(TOKEN, data=FORM).status_code == 200
 
 
-def test_load_by_path_with_replace(client, tmp_path):
-    path = tmp_path / "by-path.yaml"
+def test_load_by_path_with_replace(client, startup_file):
+    path = startup_file.parent / "by-path.yaml"
     path.write_text(FLAKY, encoding="utf-8")
     response = client.post("/__admin/scenarios", json={"path": str(path), "replace": True})
     assert response.status_code == 200
@@ -88,7 +89,7 @@ def test_load_rejects_bad_requests(client):
     assert client.post("/__admin/scenarios", content=b"{", headers={"content-type": "application/json"}).status_code == 400
     assert client.post("/__admin/scenarios", content=b"x", headers={"content-type": "image/png"}).status_code == 415
     missing = client.post("/__admin/scenarios", json={"path": "/nonexistent/scenario.yaml"})
-    assert missing.status_code == 422 and "cannot read" in missing.json()["problems"][0]["message"]
+    assert missing.status_code == 403 and "scenario directories" in missing.json()["error"]
 
 
 def test_reload_rereads_the_files(client, startup_file):

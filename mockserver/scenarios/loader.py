@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mockserver import specs
+from mockserver import limits, specs
 from mockserver.auth import AuthConfig
 from mockserver.scenarios import records as rec
 from mockserver.scenarios.behaviours import Action, Behaviour, BehaviourSet
@@ -77,23 +77,29 @@ def read_scenario(text: str, file: str, path: Path | None = None) -> Scenario:
     return Scenario(name, file, source, path, text)
 
 
-def read_file(path: Path | str) -> Scenario:
-    """`read_scenario` on a file; an unreadable file is a problem too."""
+def read_file(path: Path | str, max_bytes: int = limits.SCENARIO_MAX_BYTES) -> Scenario:
+    """`read_scenario` on a file; an unreadable, oversized or non-regular file is a problem too."""
     path = Path(path)
     file = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(file, 1, 1, (), f"cannot read the file: {exc}")]) from None
+        text = limits.read_file(path, max_bytes, "scenario file").decode("utf-8")
+    except limits.TooLarge as exc:
+        raise ScenarioError([Problem(file, 1, 1, (), f"{exc} (--max-scenario-bytes)")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(file, 1, 1, (), f"cannot read the file: not UTF-8 text ({exc.reason} "
+                                                     f"at byte {exc.start})")]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError([Problem(file, 1, 1, (), f"cannot read the file: {reason}")]) from None
     return read_scenario(text, file, path)
 
 
-def read_files(paths) -> list[Scenario]:
+def read_files(paths, max_bytes: int = limits.SCENARIO_MAX_BYTES) -> list[Scenario]:
     """All files read and checked; one `ScenarioError` with the problems of every file."""
     scenarios, problems = [], []
     for path in paths:
         try:
-            scenarios.append(read_file(path))
+            scenarios.append(read_file(path, max_bytes))
         except ScenarioError as exc:
             problems += exc.problems
     if problems:

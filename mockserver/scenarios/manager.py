@@ -6,6 +6,10 @@ watcher thread. Every change builds a complete new snapshot off the request path
 build in a worker thread) and installs it with `runtime.swap`, one reference assignment: a request in
 flight keeps the snapshot it started with, so a reload never fails a request. A change that fails leaves
 the previous snapshot serving; the reason is kept (`last_error`, shown by `/__admin/scenarios`) and logged.
+
+Files are read (bounded, regular files only: `limits.read_file`) and parsed before the manager's lock is
+taken, so a slow or endless source can never hold up a reset or a clear. Paths from the admin API must be
+`.yaml`/`.yml` files inside `Settings.admin_scenario_dirs` (`PathRefused` otherwise).
 """
 
 from __future__ import annotations
@@ -22,6 +26,26 @@ from mockserver.state import Runtime, Snapshot
 
 log = logging.getLogger("mockserver.scenarios")
 
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+class PathRefused(ValueError):
+    """A scenario path outside the allowed directories; the message says nothing about the file itself."""
+
+
+def allowed_path(path: Path | str, dirs: tuple[Path, ...]) -> Path:
+    """`path` resolved (symlinks followed), if it is a `.yaml`/`.yml` path inside one of `dirs`.
+
+    The check is on the resolved path, so a symlink inside a directory that leads outside it does not
+    count. Nothing is opened or stat-ed for a refused path: the answer is the same whether it exists or not.
+    """
+    resolved = Path(path).resolve()
+    if resolved.suffix.lower() in SCENARIO_SUFFIXES and any(resolved.is_relative_to(d) for d in dirs):
+        return resolved
+    shown = ", ".join(str(d) for d in dirs) or "(none)"
+    raise PathRefused(f"refused: the admin API loads only .yaml/.yml files inside the scenario directories "
+                      f"({shown}; set them with --scenario-dir)")
+
 
 class ScenarioManager:
     """Loads scenarios into a runtime; thread-safe (admin requests and the file watcher both call it)."""
@@ -36,6 +60,7 @@ class ScenarioManager:
         self.last_error: dict | None = None
         self.default_world = runtime.snapshot.world
         self.reloads = 0
+        self.allowed_dirs = settings.admin_scenario_dirs  # resolved now: a later chdir changes nothing
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -60,9 +85,14 @@ class ScenarioManager:
 
     def _apply(self, action: str, paths: list[Path], posted: list[Scenario]) -> list[Scenario]:
         """Read `paths`, add `posted`, build and install; on any problem change nothing and raise."""
+        try:
+            # Outside the lock: reading is bounded, but a slow disk must not hold up reset or clear.
+            scenarios = read_files(paths, self.settings.max_scenario_bytes) + posted
+        except ScenarioError as exc:
+            with self._lock:
+                raise self._fail(action, exc) from None
         with self._lock:
             try:
-                scenarios = read_files(paths) + posted
                 snapshot = self._build(scenarios)
             except ScenarioError as exc:
                 raise self._fail(action, exc) from None
@@ -82,8 +112,8 @@ class ScenarioManager:
         return self._apply("reload", self.paths, self.posted)
 
     def add_paths(self, paths, *, replace: bool = False) -> list[Scenario]:
-        """Load more files on top (or instead, with `replace`)."""
-        new = [Path(p) for p in paths]
+        """Load more files on top (or instead, with `replace`); only files inside the allowed directories."""
+        new = [allowed_path(p, self.allowed_dirs) for p in paths]
         if replace:
             return self._apply("load", new, [])
         return self._apply("load", [*self.paths, *new], self.posted)

@@ -15,7 +15,7 @@ from mockserver.settings import Settings
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small"))
+    return create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", allowed_hosts=("testserver",)))
 
 
 @pytest.fixture
