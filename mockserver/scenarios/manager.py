@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from mockserver.scenarios.loader import Scenario, build_snapshot, read_files, read_scenario
-from mockserver.scenarios.problems import ScenarioError
+from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.settings import Settings
 from mockserver.state import Runtime, Snapshot
 
@@ -96,6 +96,11 @@ class ScenarioManager:
                 snapshot = self._build(scenarios)
             except ScenarioError as exc:
                 raise self._fail(action, exc) from None
+            except Exception as exc:  # noqa: BLE001 - a bug of ours must not leave the load half-done
+                log.exception("scenario %s: unexpected error while building", action)
+                problem = Problem(scenarios[-1].file if scenarios else "<scenario>", 1, 1, (),
+                                  f"could not build the world: {type(exc).__name__}")
+                raise self._fail(action, ScenarioError([problem])) from None
             self.paths, self.posted = list(paths), list(posted)
             self._install(scenarios, snapshot)
             return scenarios
@@ -173,21 +178,29 @@ class ScenarioManager:
             self._watcher = None
 
     def _watch_loop(self) -> None:
+        """Watch until stopped; no exception ends it (a bad edit, a vanished directory, a bug of ours)."""
+        while not self._stop.is_set():
+            try:
+                self._watch_once()
+            except Exception:  # noqa: BLE001 - the watcher must outlive anything a file can do to it
+                log.exception("scenario watcher: unexpected error; watching again in 1 s")
+                self._stop.wait(1.0)
+
+    def _watch_once(self) -> None:
         from watchfiles import watch
 
-        while not self._stop.is_set():
-            targets = {p.resolve().parent for p in self.paths} or {Path.cwd()}
-            watched = {p.resolve() for p in self.paths}
-            for changes in watch(*targets, stop_event=self._stop, debounce=200, rust_timeout=500,
-                                 yield_on_timeout=True):
-                touched = {Path(path).resolve() for _change, path in changes}
-                if touched & watched:
-                    try:
-                        self.reload()
-                    except ScenarioError:
-                        pass  # already recorded and logged; the previous world keeps serving
-                if {p.resolve() for p in self.paths} != watched:
-                    break  # the file list changed (admin load): watch the new set
+        targets = {p.resolve().parent for p in self.paths} or {Path.cwd()}
+        watched = {p.resolve() for p in self.paths}
+        for changes in watch(*targets, stop_event=self._stop, debounce=200, rust_timeout=500,
+                             yield_on_timeout=True):
+            touched = {Path(path).resolve() for _change, path in changes}
+            if touched & watched:
+                try:
+                    self.reload()
+                except ScenarioError:
+                    pass  # already recorded and logged; the previous world keeps serving
+            if {p.resolve() for p in self.paths} != watched:
+                return  # the file list changed (admin load): watch the new set
 
 
 def install(runtime: Runtime, settings: Settings) -> ScenarioManager:

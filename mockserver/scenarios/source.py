@@ -5,19 +5,70 @@ gives each value's position, so later checks (the file's own schema, references,
 say where a problem is. Timestamps stay strings here (the schema checks their format, the loader parses
 them), because a datetime object is not a JSON value and would not validate as a string. Duplicate
 mapping keys, which PyYAML silently resolves to the last one, are reported as problems.
+
+A scenario may come from anyone who can reach the admin API, so parsing cannot be exhausted: control
+characters are problems with their line and column (PyYAML's own error has neither), and the composer
+refuses a document nested deeper than `MAX_DEPTH` (20,000 `[` would otherwise end in a RecursionError) or
+that expands, aliases counted each time they are used, to more than `MAX_NODES` nodes (a "billion laughs"
+of 342 bytes expands to 10^9). Every later step walks the expanded document, so that bound is the bound
+on all of them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.events import AliasEvent
 
 from mockserver.scenarios.problems import Problem
 
+MAX_DEPTH = 64
+"""Collections nested deeper than this are refused (real scenarios nest under 15)."""
+MAX_NODES = 100_000
+"""Nodes a document may expand to, every use of an alias counting its whole subtree."""
+MAX_REPORTED = 20
+"""Control characters reported one by one before the rest are summed up."""
+
+# What YAML 1.1 (and PyYAML's reader) refuses: C0 controls but tab and line breaks, DEL, C1 controls but
+# NEL, surrogates, U+FFFE and U+FFFF.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+class LimitExceeded(yaml.MarkedYAMLError):
+    """The document is deeper or larger than the parser allows."""
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the implicit timestamp type."""
+    """SafeLoader without the implicit timestamp type, whose composer counts depth and expanded size."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> nodes in its subtree, aliases expanded
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            return super().compose_node(parent, index)  # an alias adds its anchor's size, counted below
+        mark = self.peek_event().start_mark
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise LimitExceeded(None, None, f"the document is nested deeper than {MAX_DEPTH} levels", mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = ()
+        size = 1 + sum(self._sizes.get(id(child), 1) for child in children)
+        if size > MAX_NODES:
+            raise LimitExceeded(None, None, f"the document expands to more than {MAX_NODES} nodes (aliases "
+                                            "count each time they are used)", mark)
+        self._sizes[id(node)] = size
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -57,14 +108,39 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def control_characters(text: str, file: str) -> list[Problem]:
+    """A problem, with line and column, for each character YAML does not allow (NUL, ESC, ...)."""
+    problems = []
+    for match in _NOT_PRINTABLE.finditer(text):
+        if len(problems) == MAX_REPORTED:
+            rest = sum(1 for _ in _NOT_PRINTABLE.finditer(text, match.start()))
+            problems.append(Problem(file, *_line_column(text, match.start()), (),
+                                    f"and {rest} more characters YAML does not allow"))
+            break
+        problems.append(Problem(file, *_line_column(text, match.start()), (),
+                                f"control character U+{ord(match.group()):04X} is not allowed in YAML"))
+    return problems
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def parse(text: str, file: str) -> tuple[Source | None, list[Problem]]:
-    """Parse `text`; on a syntax error return no source and the problem with its position."""
+    """Parse `text`; on a syntax error or a limit return no source and the problem with its position."""
+    problems = control_characters(text, file)
+    if problems:
+        return None, problems
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return Source(file, None, {(): (1, 1)}), []
         data = loader.construct_document(node)
+    except LimitExceeded as exc:
+        mark = exc.problem_mark
+        return None, [Problem(file, mark.line + 1, mark.column + 1, (), exc.problem)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
