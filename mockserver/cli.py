@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 from mockserver.contract import command as contract_command
+from mockserver.record import command as record_command
 from mockserver.scenarios import command as scenario_command
 from mockserver.settings import Settings, SettingsError, parse_clock, parse_size
 
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     _docs_parser(sub)
     scenario_command.register(sub)
     contract_command.register(sub)
+    record_command.register(sub)
     return parser
 
 

@@ -45,6 +45,7 @@ _CONTENT_ITEM = {
 RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("organizations", e.Organization, "key", "organization key, e.g. `MITx`"),
     RecordKind("people", e.Person, "uuid", "person uuid"),
+    RecordKind("subjects", e.Subject, "uuid", "subject uuid"),
     RecordKind("courses", e.Course, "key", "course key `Org+Number`"),
     RecordKind("runs", e.CourseRun, "key", "course run key `course-v1:Org+Number+Run`"),
     RecordKind("programs", e.Program, "uuid", "program uuid"),

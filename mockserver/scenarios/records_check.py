@@ -123,6 +123,7 @@ def probes_for(world, kind: str, key) -> list[Probe]:
 _LOOKUPS = {
     "organizations": lambda w, k: w.organization(k),
     "people": lambda w, k: w.person(k),
+    "subjects": lambda w, k: w.subject(k),
     "courses": lambda w, k: w.course(k),
     "runs": lambda w, k: w.run(k),
     "programs": lambda w, k: w.program(k),

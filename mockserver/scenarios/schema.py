@@ -183,9 +183,10 @@ def build_schema(records_schema: dict | None = None) -> dict:
             "seed": {"type": "integer", "minimum": 0, "description": "Seed of the generated world."},
             "clock": {"type": "string", "pattern": DATE_TIME_PATTERN,
                       "description": "The world's 'now' (ISO 8601, UTC if no offset): dates are laid out around it."},
-            "size": {"description": "World size: small, default, large, or a number of courses.",
+            "size": {"description": "World size: small, default, large, or a number of courses (0: only this "
+                                    "file's records, nothing generated; what `mockserver record` writes).",
                      "oneOf": [{"enum": ["small", "default", "large"]},
-                               {"type": "integer", "minimum": 1, "maximum": 100000}]},
+                               {"type": "integer", "minimum": 0, "maximum": 100000}]},
             "auth": {
                 "type": "object", "additionalProperties": False,
                 "description": "Authentication knobs.",

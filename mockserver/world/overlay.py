@@ -56,6 +56,7 @@ class Overlay:
 
     organizations: dict[str, dict] = field(default_factory=dict)  # by org key ("MITx")
     people: dict[str, dict] = field(default_factory=dict)  # by uuid
+    subjects: dict[str, dict] = field(default_factory=dict)  # by uuid (a new one needs its `name`)
     courses: dict[str, dict] = field(default_factory=dict)  # by course key
     runs: dict[str, dict] = field(default_factory=dict)  # by run key
     programs: dict[str, dict] = field(default_factory=dict)  # by uuid

@@ -97,7 +97,7 @@ class World:
 
     @property
     def subjects(self) -> tuple[e.Subject, ...]:
-        return self.gen.subjects
+        return tuple(self._subjects.values())
 
     def subject(self, uuid: str) -> e.Subject | None:
         return self._subjects.get(uuid)
@@ -386,7 +386,10 @@ def build_world(seed: int = 1, clock: datetime | None = None, size: str | int = 
 
     `clock` defaults to the start of the current UTC day (a naive clock is taken as UTC); `size`
     is "small" (30 generated courses), "default" (300), "large" (10,000) or a number of generated
-    courses; the landmarks (8 courses) come on top unless `landmarks=False`.
+    courses; the landmarks (8 courses) come on top unless `landmarks=False`. Size 0 generates nothing (no
+    courses, landmarks, programs, catalogs, customers or learners): the world holds only the overlay's
+    records, on the seed's reference data (organizations, subjects, people, languages). Recorded scenarios
+    use it so that lists answer exactly what was recorded.
     Raises `WorldError` when the overlay names an unknown field or a record that does not exist.
     """
     # Building allocates millions of long-lived objects; the cyclic GC would rescan them again
@@ -414,15 +417,15 @@ def _build(seed: int, clock: datetime | None, size: str | int, overlay: Overlay 
         n = SIZES[size]
     else:
         n = int(size)
-        if n < 1:
-            raise ValueError("a world needs at least one course")
+        if n < 0:
+            raise ValueError("a world size is a number of courses, 0 or more")
     clock = start_of_day() if clock is None else (clock.replace(tzinfo=UTC) if clock.tzinfo is None
                                                  else clock.astimezone(UTC))
     small = n < SIZES["default"]
     w = World(seed, clock, n)
     gen = Generator(seed, clock, get_pools(), n_people=min(2000, max(40, n // 5)))
     w.gen = gen
-    ov = (lm.landmark_overlay(clock) if landmarks else Overlay()).merged(overlay)
+    ov = (lm.landmark_overlay(clock) if landmarks and n else Overlay()).merged(overlay)
     w._patches = {"courses": {}, "runs": {}, "blendx_courses": {}, "search_documents": {}}
 
     _apply_orgs_people(w, gen, ov)
@@ -452,7 +455,19 @@ def _apply_orgs_people(w: World, gen: Generator, ov: Overlay) -> None:
             language=patch.get("language", "en-us"))
         gen.organizations[key] = dataclasses.replace(base, **coerce_patch(e.Organization, patch, rec, base))
     w._orgs = gen.organizations
-    w._subjects = {s.uuid: s for s in gen.subjects}
+    subjects = {s.uuid: s for s in gen.subjects}
+    for uuid, patch in ov.subjects.items():
+        rec = f"subjects[{uuid}]"
+        if not is_uuid(uuid):
+            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
+        check_fields(e.Subject, rec, patch, derived=frozenset({"uuid"}))
+        base = subjects.get(uuid)
+        if base is None:
+            if not isinstance(patch.get("name"), str) or not patch["name"]:
+                raise WorldError(rec, "name", "a new subject needs its name")
+            base = dataclasses.replace(gen._subject(len(subjects), patch["name"]), uuid=uuid)
+        subjects[uuid] = dataclasses.replace(base, **coerce_patch(e.Subject, patch, rec, base))
+    w._subjects = subjects
     w._languages = {lt.code: lt for lt in gen.languages}
     w._languages_short = {}
     for lt in gen.languages:
@@ -555,7 +570,7 @@ def _build_programs(w: World, gen: Generator, ov: Overlay) -> None:
     for i, c in enumerate(cores[: w.n_courses]):
         by_org.setdefault(c.org, []).append(i)
     programs: dict[str, e.Program] = {}
-    for p in range(max(4, w.n_courses // 8)):
+    for p in range(max(4, w.n_courses // 8) if w.n_courses else 0):
         r = rng(w.seed, "program-pick", p)
         first = r.randrange(w.n_courses)
         same_org = by_org[cores[first].org]
@@ -588,7 +603,7 @@ def _build_programs(w: World, gen: Generator, ov: Overlay) -> None:
 def _build_catalogs(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
     r = rng(w.seed, "catalogs", 0)
     orgs = list(gen.generated_orgs)
-    catalogs: dict[int, e.Catalog] = {1: gen.catalog(1, "*:*", "All Courses")}
+    catalogs: dict[int, e.Catalog] = {1: gen.catalog(1, "*:*", "All Courses")} if w.n_courses else {}
     specs: list[tuple[str, str]] = []
     for org in r.sample(orgs, k=6):
         specs.append((f"org:{org}", f"{gen.organizations[org].name} Courses"))
@@ -606,7 +621,7 @@ def _build_catalogs(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
     specs.append(("org:StanfordOnline", "Retired partner (empty)"))
     specs.append(("*:*", "Partner Full Catalog"))
     if small:
-        specs = specs[:7]
+        specs = specs[:7] if w.n_courses else []
     for cid, (query, name) in enumerate(specs, start=2):
         catalogs[cid] = gen.catalog(cid, query, name)
     for cid, patch in ov.catalogs.items():
@@ -631,7 +646,7 @@ def _build_catalogs(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
         base = catalogs.get(cid) or gen.catalog(cid, "NOT *:*", f"Catalog {cid}")
         catalogs[cid] = dataclasses.replace(base, **coerce_patch(e.Catalog, patch, rec, base))
     w._catalogs = dict(sorted(catalogs.items()))
-    names = {s.uuid: (s.name, s.slug) for s in gen.subjects}
+    names = {s.uuid: (s.name, s.slug) for s in w._subjects.values()}
     w._course_index = CourseIndex(w._course_cores, names)
     w._catalog_members = {}
     w._catalog_active = {}
@@ -686,11 +701,11 @@ def _fill_content(w: World, r, fixed: list[e.ContentRef], n_active: int, n_inact
 def _build_enterprise(w: World, gen: Generator, ov: Overlay, small: bool) -> None:
     customers: dict[str, e.EnterpriseCustomer] = {}
     ent: dict[str, e.EnterpriseCatalog] = {}
-    landmark = lm.ENTERPRISE_CUSTOMER_UUID in ov.enterprise_customers
+    landmark = lm.ENTERPRISE_CUSTOMER_UUID in ov.enterprise_customers and w.n_courses > 0
     if landmark:
         customers[lm.ENTERPRISE_CUSTOMER_UUID] = gen.enterprise_customer("landmark", uuid=lm.ENTERPRISE_CUSTOMER_UUID)
     taken = {lm.ENTERPRISE_CUSTOMER_SLUG}
-    for k in range(2 if small else 5):
+    for k in range((2 if small else 5) if w.n_courses else 0):
         c = gen.enterprise_customer(k, taken=taken)
         taken.add(c.slug)
         customers[c.uuid] = c
@@ -710,7 +725,7 @@ def _build_enterprise(w: World, gen: Generator, ov: Overlay, small: bool) -> Non
                 want = lm.ALL_CONTENT_ACTIVE_COUNT if uuid == lm.ENTERPRISE_CATALOG_ALL_CONTENT else r.randint(12, 18)
                 ent[uuid] = dataclasses.replace(cat, content=_fill_content(w, r, refs, want, r.randint(1, 3)))
             continue
-        for n in range(2):
+        for n in range(2 if w.n_courses else 0):
             cat = gen.enterprise_catalog(f"{cust.uuid}:{n}", cust.uuid)
             r = rng(w.seed, "ent-content", cat.uuid)
             ent[cat.uuid] = dataclasses.replace(cat, content=_fill_content(w, r, [], r.randint(12, 20), r.randint(1, 3)))
@@ -764,7 +779,7 @@ def _build_enrollments(w: World, gen: Generator, ov: Overlay) -> None:
     next_id, next_user = 100_001, 5_001
     clock = w.clock
     for cust in w._customers.values():
-        runs = _customer_runs(w, cust.uuid)
+        runs = _customer_runs(w, cust.uuid) if w.n_courses else ()
         if not runs:
             continue
         r = rng(w.seed, "enrollments", cust.uuid)
