@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             from mockserver.record.proxy import serve_proxy
 
-            exchanges, server_date = serve_proxy(args.proxy, args.host, args.port, args.timeout, summary, progress)
+            exchanges, server_date = serve_proxy(args.proxy, args.host, args.port, args.timeout, summary, progress,
+                                                 max_requests=args.max_requests)
             mode = "proxy"
     except CrawlError as exc:
         return fail(str(exc))
@@ -150,7 +151,7 @@ def finish(args, exchanges, server_date, clock_flag, size, target, mode, anonymi
     summary.requests = len(exchanges)
     clock = clock_flag or _clock(args, server_date)
     anonymiser.exchanges(exchanges, summary)
-    records = convert(exchanges, summary, clock)
+    records = convert(exchanges, summary, clock, args.seed)
     text = scenario_text(records=records, seed=args.seed, size=size, clock=clock, source=source_host(target),
                          mode=mode, out=args.out, summary=summary, default_salt=anonymiser.default_salt)
     tmp = args.out.with_name(args.out.name + ".tmp")

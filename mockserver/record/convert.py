@@ -399,6 +399,8 @@ def _blendx(records: Records, course: dict, priority: int) -> None:
     if isinstance(structure, dict):
         fields["course_structure"] = {k: v for k, v in structure.items() if k not in ("total_sections", "total_subsections")}
     records.put("blendx_courses", key, fields, priority)
+    # The same run as discovery's: its dates fill a run no discovery answer showed (details win).
+    records.put("runs", key, {name: course[name] for name in _RUN_DATES if name in course}, ITEM - 1)
 
 
 def _blendx_list(records: Records, exchange: Exchange, body: dict, state: dict) -> None:
@@ -415,6 +417,7 @@ def _blendx_detail(records: Records, exchange: Exchange, body: dict, state: dict
     _blendx(records, body, DETAIL)
 
 
+_RUN_DATES = ("start", "end", "enrollment_start", "enrollment_end")
 _SEARCH_EMPTY = {"image_url": "", "start": None, "end": None, "enrollment_start": None, "enrollment_end": None,
                  "effort": None, "number": "", "org": "", "modes": [], "language": None, "invitation_only": False,
                  "catalog_visibility": ""}
@@ -435,6 +438,7 @@ def _search(records: Records, exchange: Exchange, body: dict, state: dict) -> No
         fields = {**_SEARCH_EMPTY, **{k: v for k, v in data.items() if k not in ("id", "course", "content")}}
         fields["content"] = {**_CONTENT_EMPTY, **(data.get("content") or {})}
         records.put("search_documents", data["id"], fields)
+        records.put("runs", data["id"], {name: fields[name] for name in _RUN_DATES}, ITEM - 1)
 
 
 READERS = {
@@ -480,7 +484,31 @@ def _ensure_parents(records: Records) -> None:
                                             ("favicon_url", "_favicon_url")) if f"organisation{suffix}" in bx}, ITEM)
 
 
-def convert(exchanges: list[Exchange], summary: Summary, clock) -> dict:
+def _prefer_queries(out: dict, queries: dict, seed: int, clock) -> None:
+    """A discovery catalog keeps its own `query` when, over the recorded courses, that query lists exactly
+    the recorded contents; otherwise its contents stay pinned by `courses` (and `query` shows `key:(…)`)."""
+    from mockserver.scenarios.records import to_overlay
+    from mockserver.world import build_world
+
+    candidates = {cid: queries.get(int(cid)) for cid, fields in (out.get("catalogs") or {}).items()
+                  if "courses" in fields and isinstance(queries.get(int(cid)), str)}
+    if not candidates:
+        return
+    trial = {**out, "catalogs": {cid: ({k: v for k, v in fields.items() if k != "courses"}
+                                       | ({"query": candidates[cid]} if cid in candidates else {}))
+                                 for cid, fields in out["catalogs"].items()}}
+    try:
+        world = build_world(seed=seed, clock=clock, size=0, overlay=to_overlay(trial))
+    except ValueError:  # a query the mock's engine cannot read, or records it refuses: keep `courses`
+        return
+    for cid, query in candidates.items():
+        catalog = world.catalog(int(cid))
+        if catalog is not None and [c.key for c in world.catalog_active_courses(catalog)] == out["catalogs"][cid]["courses"]:
+            fields = {k: v for k, v in out["catalogs"][cid].items() if k != "courses"}
+            out["catalogs"][cid] = dict(sorted({**fields, "query": query}.items()))
+
+
+def convert(exchanges: list[Exchange], summary: Summary, clock, seed: int = 1) -> dict:
     """The scenario `records` the exchanges (already anonymised) describe."""
     from datetime import timedelta
 
@@ -521,6 +549,7 @@ def convert(exchanges: list[Exchange], summary: Summary, clock) -> dict:
                  "enterprise_customers": [state["customer_order"]],
                  "enterprise_catalogs": [state["enterprise_catalog_order"]]}
     out = records.as_records(sequences)
+    _prefer_queries(out, state["catalog_query"], seed, clock)
     for kind, items in out.items():
         summary.recorded[kind] = len(items)
     return out
