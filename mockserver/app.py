@@ -1,33 +1,27 @@
-"""Builds the ASGI app: the shell, connexion's middleware list, one `add_api` per spec, our router.
+"""Builds the ASGI app: the request pipeline (`MIDDLEWARES`), one `add_api` per spec, the dispatch.
 
-The request pipeline, stated once:
-
-    MockApp shell: runtime into scope → trailing-slash canonical form → journal
-      → MIDDLEWARES (connexion's stack, in this order)
-      → our router (404 / 405) → handler: parse → query the world → shape → render
-
-connexion runs in middleware mode around our Starlette router: it routes to an operation, applies the
-security schemes and serves each API's `openapi.json` and Swagger UI. Request validation is left out on
-purpose (the real servers are lenient; handlers parse with `params.py`); response validation is for tests
-(`validate_responses=True`).
+The request pipeline is `MIDDLEWARES`, outermost first, then `routing.Dispatch` runs the handler the routing
+step chose: parse → query the world → shape → render. connexion runs it in middleware mode
+(`ConnexionMiddleware` builds the stack): its error middlewares, its docs (each API's `openapi.json` and
+Swagger UI) and its security middleware, fed by our routing step in connexion's own scope format. A step
+that takes a `runtime` or `routes` keyword gets this app's when the stack is built. Request validation is
+left out on purpose (the real servers are lenient; handlers parse with `params.py`); response validation is
+for tests (`validate_responses=True`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import threading
 import time
 from pathlib import Path
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
-from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
@@ -35,14 +29,14 @@ from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from connexion.spec import Specification
 from starlette.exceptions import HTTPException
-from starlette.routing import Router
 
 from mockserver import errors, specs
 from mockserver.admin import routes as admin_routes
 from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
 from mockserver.journal import Journal
-from mockserver.routing import SlashCanonicaliser, build_routes
+from mockserver.routing import Dispatch, RouteTable, Routing, build_routes
 from mockserver.scenarios.behaviours import BehaviourMiddleware
+from mockserver.security import SecurityMiddleware
 from mockserver.scenarios.manager import install as install_scenarios
 from mockserver.settings import DEFAULT_SPECS_DIR, Settings
 from mockserver.state import Runtime, Snapshot
@@ -102,17 +96,65 @@ class ApiKeyHandler(ApiKeySecurityHandler):
 SECURITY_MAP = {"apiKey": ApiKeyHandler}
 
 
-# connexion's middleware stack as one ordered list (outermost first).
+class RuntimeScope:
+    """Pipeline step: the runtime and its current snapshot into the scope (a request keeps the snapshot it
+    started with, whatever reloads meanwhile)."""
+
+    def __init__(self, app, *, runtime: Runtime):
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope["mockserver"] = self.runtime
+            scope["mockserver.snapshot"] = self.runtime.snapshot
+        await self.app(scope, receive, send)
+
+
+class JournalStep:
+    """Pipeline step: records every request but the admin API's in the journal, with its final status."""
+
+    def __init__(self, app, *, runtime: Runtime):
+        self.app = app
+        self.journal = runtime.journal
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {}
+
+        async def journaled_send(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, journaled_send)
+        finally:
+            if not scope["path"].startswith("/__admin"):
+                self.journal.record(scope, status.get("code"), started)
+
+
+# The whole request pipeline, outermost first (docs/architecture.md states the same order; a test holds it).
 MIDDLEWARES = [
+    RuntimeScope,  # the runtime and the snapshot this request is served from
+    JournalStep,  # the journal sees the final status, a last-resort 500 included
     ServerErrorMiddleware,  # last resort: an unhandled exception becomes a 500
     ExceptionMiddleware,  # every error goes through errors.handle_exception
     DocsMiddleware,  # /<base>/openapi.json and /<base>/ui/ per API
-    RoutingMiddleware,  # which operation of which spec
-    SecurityMiddleware,  # the auth policies of auth.py
+    Routing,  # route once: trailing-slash canonical form, operation, path parameters, 404 / 405
+    SecurityMiddleware,  # the auth policies of auth.py (header apiKey schemes on a fast path)
     BehaviourMiddleware,  # scenario behaviours: latency, faults, forced status
-    LifespanMiddleware,
-    ContextMiddleware,
 ]
+
+
+def _bound(step, **available):
+    """`step` with the per-app arguments (`runtime`, `table`, `operations`) it takes bound to it."""
+    params = inspect.signature(step).parameters
+    wanted = {name: value for name, value in available.items() if name in params}
+    return functools.partial(step, **wanted) if wanted else step
 
 
 async def _handle_exception(request, exc):
@@ -174,39 +216,14 @@ def initial_snapshot(settings: Settings, world=None) -> Snapshot:
 
 
 class MockApp:
-    """The outer shell: puts the runtime in scope, canonicalises slashes, journals, then calls connexion."""
+    """The ASGI app: the pipeline connexion built from `MIDDLEWARES`, and the runtime it serves from."""
 
-    def __init__(self, runtime: Runtime, app, canonicaliser: SlashCanonicaliser):
+    def __init__(self, runtime: Runtime, app: ConnexionMiddleware):
         self.runtime = runtime
         self.app = app
-        self.canonicaliser = canonicaliser
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        scope["mockserver"] = self.runtime
-        scope["mockserver.snapshot"] = self.runtime.snapshot
-        path = scope["path"]
-        canonical = self.canonicaliser.canonical(path)
-        if canonical != path:
-            scope["path"] = canonical
-            raw = scope.get("raw_path")
-            if raw is not None:
-                scope["raw_path"] = raw + b"/" if canonical.endswith("/") else raw[:-1]
-        started = time.perf_counter()
-        status = {}
-
-        async def journaled_send(message):
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, journaled_send)
-        finally:
-            if not scope["path"].startswith("/__admin"):
-                self.runtime.journal.record(scope, status.get("code"), started)
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, validate_responses: bool = False, world=None) -> MockApp:
@@ -217,15 +234,15 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
               for name in specs.available_specs(settings.specs_dir)]
     entries = [(spec, op) for name, spec in loaded for op in specs.operations(name, spec)]
-    routes = build_routes(entries)
-    routes = [*admin_routes(), *routes]
-    router = Router(routes=routes)
+    table = RouteTable([*admin_routes(), *build_routes(entries)])
+    # As connexion keys its APIs: the base path given to add_api below, without its trailing slash.
+    operations = {op.operation_id: specs.base_path(spec) for spec, op in entries}
 
-    middlewares = list(MIDDLEWARES)
+    middlewares = [_bound(step, runtime=runtime, table=table, operations=operations) for step in MIDDLEWARES]
     if validate_responses:
-        middlewares.insert(middlewares.index(BehaviourMiddleware), ResponseValidationMiddleware)
+        middlewares.insert(MIDDLEWARES.index(BehaviourMiddleware), ResponseValidationMiddleware)
     connexion_app = ConnexionMiddleware(
-        router,
+        Dispatch(),
         import_name=__name__,
         middlewares=middlewares,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=True),
@@ -238,8 +255,7 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     for exc_class in (ProblemException, HTTPException):
         connexion_app.add_error_handler(exc_class, _handle_exception)
 
-    canonicaliser = SlashCanonicaliser(route.path for route in routes)
-    app = MockApp(runtime, connexion_app, canonicaliser)
+    app = MockApp(runtime, connexion_app)
     # Scenario files (--scenario, --watch): checked and installed before the app serves anything.
     install_scenarios(runtime, settings)
     return app

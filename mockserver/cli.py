@@ -36,6 +36,12 @@ def _serve_parser(sub) -> None:
     p.add_argument("--enterprise-format", choices=("json", "xml"), help="default format of the enterprise routes")
     p.add_argument("--access-log", action="store_true", help="log every request (halves throughput)")
     _add_safety_flags(p)
+    p.add_argument("--proxy-headers", action="store_true",
+                   help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto "
+                        "sent by --forwarded-allow-ips (off by default: nothing in front rewrites them)")
+    p.add_argument("--forwarded-allow-ips", metavar="IPS",
+                   help="comma-separated proxy addresses trusted for X-Forwarded-* (default 127.0.0.1; "
+                        "implies --proxy-headers)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -114,7 +120,9 @@ def cmd_serve(args) -> int:
     gc.collect()
     gc.freeze()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info" if args.access_log else "warning",
-                access_log=args.access_log, lifespan="on")
+                access_log=args.access_log, lifespan="on",
+                proxy_headers=args.proxy_headers or args.forwarded_allow_ips is not None,
+                forwarded_allow_ips=args.forwarded_allow_ips)
     return 0
 
 

@@ -145,3 +145,55 @@ def test_an_operation_without_a_handler_stops_the_app_build():
     typo = Operation("catalog", "catalog.list_catalogz", "GET", "/catalog/v1/catalogs/", "/catalogs/", {})
     with pytest.raises(LookupError, match="catalog.list_catalogz"):
         build_routes([({"paths": {"/catalogs/": {}}}, typo)])
+
+
+def test_architecture_doc_states_the_pipeline_in_the_order_of_middlewares():
+    import re
+    from pathlib import Path
+
+    from mockserver.app import MIDDLEWARES
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    stated = re.findall(r"^\| (\d+) \| `(\w+)` \|", doc, flags=re.MULTILINE)
+    assert [int(n) for n, _ in stated] == list(range(1, len(stated) + 1))
+    assert [name for _, name in stated] == [step.__name__ for step in MIDDLEWARES]
+
+
+def test_journal_names_the_operation_under_a_server_whose_scope_has_no_extensions(mockserver_app, mockserver_token):
+    # uvicorn and httpx's ASGI transport send no `extensions` in the scope (Starlette's TestClient does).
+    import asyncio
+
+    import httpx
+
+    async def call():
+        transport = httpx.ASGITransport(app=mockserver_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            await client.get(CATALOGS, headers={"Authorization": f"JWT {mockserver_token}"})
+            await client.get(BLENDX)
+
+    mockserver_app.runtime.journal.clear()
+    asyncio.run(call())
+    entries = mockserver_app.runtime.journal.entries()
+    mockserver_app.runtime.journal.clear()
+    assert [(e.path, e.status, e.operation_id) for e in entries] == [
+        (CATALOGS, 200, "catalog.list_catalogs"), (BLENDX, 401, "blendx.list_courses")]
+
+
+def test_a_negative_catalog_id_reaches_the_handler_in_the_first_app_of_a_process(tmp_path):
+    # connexion's signed `int` path converter must be in place before the first app compiles its routes.
+    import subprocess
+    import sys
+
+    script = (
+        "from starlette.testclient import TestClient\n"
+        "from mockserver.app import create_app\n"
+        "from mockserver.settings import Settings\n"
+        "from mockserver.testing import token_for\n"
+        "app = create_app(Settings(size='small'))\n"
+        "client = TestClient(app)\n"
+        "headers = {'Authorization': 'JWT ' + token_for(app)}\n"
+        "print(client.get('/catalog/v1/catalogs/-1/', headers=headers).text)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == '{"detail":"No Catalog matches the given query."}'
