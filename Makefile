@@ -31,8 +31,12 @@ serve: $(STAMP)
 test: $(STAMP) $(CLIENTS)
 	$(BIN)/python -m pytest $(ARGS)
 
+# Against the local mock (`make serve`) with its documented defaults: any client id/secret is exchanged for a
+# JWT, the BlendX action secret is `your_secret`, and the default auth mode is permissive (declared, so the
+# probes it lets through by design are skipped and listed). Against staging, pass your own flags in ARGS.
+CONTRACT_LOCAL ?= --client-id local --client-secret local --action-secret your_secret --permissive-auth
 contract: $(STAMP)
-	$(BIN)/mockserver contract --api all --base-url http://$(HOST):$(PORT) $(ARGS)
+	$(BIN)/mockserver contract --api all --base-url http://$(HOST):$(PORT) $(CONTRACT_LOCAL) $(ARGS)
 
 docs: $(STAMP)
 	$(BIN)/mockserver docs deviations --write

@@ -35,6 +35,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--specs-dir", type=Path, default=DEFAULT_SPECS_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--allow-unsafe-methods", action="store_true",
                         help="also send methods other than GET and the read-only search POST")
+    parser.add_argument("--permissive-auth", action="store_true",
+                        help="the target accepts any unexpired JWT and any non-empty session cookie on purpose (the "
+                             "mock's default auth mode): skip the probes it lets through by design, and say so")
+    parser.add_argument("--accept-deprecated-keys", action="store_true",
+                        help="also accept the deprecated slash forms of course and run keys (Org/Num, Org/Num/Run)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
 
@@ -86,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         rate_limit=args.rate_limit,
         timeout=args.timeout,
         allow_unsafe_methods=args.allow_unsafe_methods,
+        permissive_auth=args.permissive_auth,
+        accept_deprecated_keys=args.accept_deprecated_keys,
         progress=progress,
     )
     result = run_contract(options, redactor)

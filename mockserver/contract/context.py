@@ -19,15 +19,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
 from mockserver.contract.failures import ContractDrift, ProbeRequest
 from mockserver.contract.safety import SafetyPolicy
-from mockserver.specs import base_path
+from mockserver.specs import base_path, resolve_ref
 
-__all__ = ["RunContext", "activate", "deactivate", "active_run", "header", "json_body", "media_type"]
+__all__ = ["RunContext", "activate", "deactivate", "active_run", "header", "json_body", "media_type", "fill_path"]
 
 _ACTIVE: dict[int, RunContext] = {}
 _ACTIVE_LOCK = threading.Lock()
@@ -59,6 +59,16 @@ def json_body(response: Any) -> Any:
         return None
 
 
+def fill_path(template: str, values: dict[str, Any]) -> str:
+    """`template` with its `{name}` parameters percent-encoded from `values`."""
+
+    def repl(match: re.Match) -> str:
+        # schemathesis keeps path parameters percent-encoded; decode first so nothing is encoded twice.
+        return quote(unquote(str(values[match.group(1)])), safe=":+@~,")
+
+    return re.sub(r"\{([^}]+)\}", repl, template)
+
+
 @dataclass
 class RunContext:
     """What the domain checks need to know about the run in progress."""
@@ -70,6 +80,8 @@ class RunContext:
     timeout: float
     limiter: Any = None
     enabled_checks: frozenset[str] = frozenset()
+    deprecated_keys: bool = False
+    """Also accept the deprecated slash forms of course and run keys (`Org/Num`, `Org/Num/Run`)."""
     # Budgets keep the extra traffic bounded against staging.
     max_pages: int = 25
     max_details_per_response: int = 3
@@ -152,6 +164,12 @@ class RunContext:
         """The spec's operation object for `method path` (path as written in the spec)."""
         item = (self.raw_spec.get("paths") or {}).get(path)
         return item.get(method.lower()) if isinstance(item, dict) else None
+
+    def parameters(self, method: str, path: str) -> list[dict[str, Any]]:
+        """The operation's parameters (path-level ones first), `$ref`s resolved."""
+        item = (self.raw_spec.get("paths") or {}).get(path) or {}
+        operation = self.operation(method, path) or {}
+        return [resolve_ref(self.raw_spec, p) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
 
     def find_path(self, pattern: str) -> str | None:
         """The first spec path matching the regex `pattern` (specs may or may not add trailing slashes)."""

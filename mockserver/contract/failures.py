@@ -10,6 +10,7 @@ the request that showed the drift rather than the case that triggered the check.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,6 +30,10 @@ __all__ = [
     "ErrorFamilyDrift",
     "AuthChallengeDrift",
     "LeniencyDrift",
+    "AuthBypassDrift",
+    "MissingResourceDrift",
+    "HostileInputDrift",
+    "Collector",
     "escape_pointer",
 ]
 
@@ -173,3 +178,57 @@ class LeniencyDrift(ContractDrift):
     code = "MS111"
     kind_title = "Leniency drift"
     rule = "leniency"
+
+
+class AuthBypassDrift(ContractDrift):
+    """A request with no, a forged or a stale credential was not refused: anyone could get in."""
+
+    code = "MS112"
+    kind_title = "Authentication bypass"
+    rule = "auth-bypass"
+
+
+class MissingResourceDrift(ContractDrift):
+    """A detail route does not answer an id that exists nowhere with its declared 404."""
+
+    code = "MS113"
+    kind_title = "Missing resource not answered 404"
+    rule = "missing-resource"
+
+
+class HostileInputDrift(ContractDrift):
+    """A free-text or key parameter carrying quotes, query syntax or odd characters broke the server."""
+
+    code = "MS114"
+    kind_title = "Hostile input not handled"
+    rule = "hostile-input"
+
+
+class Collector:
+    """Where a check or probe reports its drifts: one per (class, pointer, expectation), in order found.
+
+    `found(PaginationDrift, "/next", expected, actual)` records a drift of the operation the collector was
+    made for; `request` (the follow-up request that showed it) defaults to the collector's own.
+    """
+
+    def __init__(self, operation: str, request: ProbeRequest | None = None) -> None:
+        self.operation = operation
+        self.request = request
+        self._drifts: dict[tuple, ContractDrift] = {}
+
+    def __call__(self, cls: type[ContractDrift], pointer: str, expected: Any, actual: Any, *,
+                 message: str | None = None, request: ProbeRequest | None = None) -> ContractDrift:
+        drift = cls(operation=self.operation, pointer=pointer, expected=expected, actual=actual, message=message,
+                    request=request or self.request)
+        return self._drifts.setdefault((cls, pointer, str(expected)), drift)
+
+    def extend(self, drifts: Iterable[ContractDrift]) -> None:
+        for drift in drifts:
+            self._drifts.setdefault((type(drift), drift.pointer, str(drift.expected)), drift)
+
+    @property
+    def drifts(self) -> list[ContractDrift]:
+        return list(self._drifts.values())
+
+    def __bool__(self) -> bool:
+        return bool(self._drifts)

@@ -1,9 +1,11 @@
 """Redaction of credentials from everything the contract runner writes: reports, console and logs.
 
-Two layers, because neither alone is enough: header values are replaced by name (`Authorization`,
-`actionsecret`, `Cookie`, `Set-Cookie`, ...), and every known secret value (the JWT, the OAuth client
-secret, the action secret, in plain and URL-encoded forms) is scrubbed from any text before it leaves
-the process, wherever a server or a library may have echoed it.
+Every known secret value (the JWT, the OAuth client secret, the action secret, in plain and URL-encoded
+forms) is scrubbed from any text before it leaves the process, wherever a server or a library may have
+echoed it. In a request's headers (a repro curl), a credential header (`Authorization`, `actionsecret`,
+`Cookie`, ...) shows `[REDACTED]` when it carries what the user supplied; the run's own deliberately bad
+credentials (the auth probes') and values the fuzzer made up are shown as sent, so the curl says which
+request it was and never suggests a credential the user did not send.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
+        self._public: set[str] = set()
         for secret in secrets:
             self.add(secret)
 
@@ -37,6 +40,10 @@ class Redactor:
         if not secret or len(secret) < _MIN_SECRET_LENGTH:
             return
         self._secrets.update({secret, quote(secret, safe=""), quote_plus(secret)})
+
+    def allow(self, values: Iterable[str]) -> None:
+        """Register values known not to be secrets (the probes' forged credentials): headers show them."""
+        self._public.update(values)
 
     @property
     def has_secrets(self) -> bool:
@@ -50,21 +57,22 @@ class Redactor:
                 value = value.replace(secret, REDACTED)
         return value
 
-    def headers(self, headers: Mapping[str, str], public: Iterable[str] = ()) -> dict[str, str]:
-        """Copy of `headers` with sensitive values replaced and known secrets scrubbed.
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Copy of `headers` with every credential the user supplied shown as `[REDACTED]`.
 
-        `public` lists values of sensitive headers known not to be secrets (the runner's deliberately wrong
-        credentials): they are shown, so a reader can tell which probe a curl reproduces.
+        A sensitive header is redacted whole when it carries a known secret, or when no secret is known
+        at all (nothing to tell a user's credential from a made-up one); otherwise its value was not the
+        user's (a probe's forged token, a fuzzed cookie) and it is shown, scrubbed like any text.
         """
-        public = frozenset(public)
 
-        def shown(value: str) -> bool:
-            return value in public and self.text(value) == value
+        def value_of(name: str, value: str) -> str:
+            if name.lower() not in SENSITIVE_HEADERS or value in self._public:
+                return self.text(value)
+            if not self._secrets or self.text(value) != value:
+                return REDACTED
+            return value
 
-        return {
-            name: REDACTED if name.lower() in SENSITIVE_HEADERS and not shown(str(value)) else self.text(str(value))
-            for name, value in headers.items()
-        }
+        return {name: value_of(name, str(value)) for name, value in headers.items()}
 
 
 class RedactingFilter(logging.Filter):

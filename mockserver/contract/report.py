@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from mockserver.contract.checks import DOMAIN_CHECKS
+from mockserver.contract.failures import AuthBypassDrift
+from mockserver.contract.probes import PROBES
 from mockserver.contract.redact import REDACTED, Redactor
-from mockserver.contract.runner import ContractResult, Finding
+from mockserver.contract.runner import ContractResult, Finding, OperationResult
 
 __all__ = ["write_reports", "junit_xml", "markdown", "html_report", "summary", "rule_of", "REPORT_FILES"]
 
@@ -48,11 +51,55 @@ _HOW_TO_READ = (
 
 
 def rule_of(check: str) -> str:
-    """The rule a check enforces, in one paragraph (a domain check's docstring, or our words for schemathesis')."""
+    """The rule a check enforces, in one paragraph (a domain check's or probe's docstring, or our words for
+    schemathesis')."""
     if check in _BUILTIN_RULES:
         return _BUILTIN_RULES[check] + " (schemathesis check)"
-    doc = getattr(DOMAIN_CHECKS.get(check), "__doc__", None) or ""
+    doc = getattr(DOMAIN_CHECKS.get(check) or PROBES.get(check), "__doc__", None) or ""
     return " ".join(doc.split()) or check
+
+
+def _kind(check: str) -> str:
+    return "schemathesis check" if check in _BUILTIN_RULES else "probe" if check in PROBES else "domain check"
+
+
+def _bypass(finding: Finding) -> bool:
+    return finding.code == AuthBypassDrift.code
+
+
+def _ordered(result: ContractResult) -> list[tuple[OperationResult, list[Finding]]]:
+    """Operations with drifts, those with an authentication bypass first; in each, bypasses first."""
+    ops = [op for op in result.operations.values() if op.findings]
+    ops.sort(key=lambda op: not any(_bypass(f) for f in op.findings))
+    return [(op, sorted(op.findings, key=lambda f: not _bypass(f))) for op in ops]
+
+
+def _anchor(op: OperationResult) -> str:
+    return "op-" + re.sub(r"[^a-z0-9]+", "-", f"{op.api} {op.operation}".lower()).strip("-")
+
+
+def _not_checked(op: OperationResult) -> str:
+    return "; ".join(([op.skipped] if op.skipped else []) + op.notes)
+
+
+_INLINE = re.compile(r"``\s?(.+?)\s?``|`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*")
+
+
+def _inline_html(text: str) -> str:
+    """Markdown inline formatting (code, bold, emphasis) as HTML; everything else escaped."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        code = match.group(1) or match.group(2)
+        if code is not None:
+            out.append(f"<code>{html.escape(code)}</code>")
+        elif match.group(3) is not None:
+            out.append(f"<strong>{html.escape(match.group(3))}</strong>")
+        else:
+            out.append(f"<em>{html.escape(match.group(4))}</em>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
 
 
 def _text(value: Any) -> str:
@@ -126,30 +173,37 @@ def _finding_text(finding: Finding) -> str:
 
 def markdown(result: ContractResult) -> str:
     """The drift report: per operation the cases run and the drifts, each with pointer, expected, actual, curl."""
+    bypasses = [f for f in result.findings if _bypass(f)]
     lines = [
         "# Contract drift report",
         "",
         f"- target: `{result.base_url}`",
-        f"- verdict: **{_VERDICT[result.exit_code]}** (exit {result.exit_code})",
+        f"- verdict: **{_VERDICT[result.exit_code]}** (exit {result.exit_code})"
+        + (f", **{len(bypasses)} authentication bypass(es)**" if bypasses else ""),
         f"- operations: {len(result.operations)}, cases: {result.cases}, drifts: {len(result.findings)}, "
         f"errors: {len(result.errors)}, time: {result.elapsed:.1f}s"
         + (f", seed: {result.seed}" if result.seed is not None else ""),
-        "",
     ]
+    if result.generation:
+        lines.append(f"- generation: {result.generation}")
+    if result.checks:
+        lines.append(f"- checks that ran: {', '.join(f'`{c}`' for c in result.checks)}")
+    lines.append("")
     if result.findings:
         lines += [_HOW_TO_READ, ""]
     if result.setup_error:
         lines += ["## Could not run", "", result.setup_error, ""]
     if result.operations:
-        lines += ["## Operations", "", "| API | operation | cases | drifts | note |", "|---|---|---:|---:|---|"]
+        lines += ["## Operations", "", "| API | operation | cases | drifts | not checked, and why |",
+                  "|---|---|---:|---:|---|"]
         for op in result.operations.values():
-            lines.append(f"| {op.api} | `{op.operation}` | {op.cases} | {len(op.findings)} | {op.skipped or ''} |")
+            name = f"[`{op.operation}`](#{_anchor(op)})" if op.findings else f"`{op.operation}`"
+            note = _not_checked(op).replace("|", "\\|")
+            lines.append(f"| {op.api} | {name} | {op.cases} | {len(op.findings)} | {note} |")
         lines.append("")
-    for op in result.operations.values():
-        if not op.findings:
-            continue
-        lines += [f"## `{op.operation}` ({op.api})", ""]
-        for index, f in enumerate(op.findings, 1):
+    for op, findings in _ordered(result):
+        lines += [f'<a id="{_anchor(op)}"></a>', "", f"## `{op.operation}` ({op.api})", ""]
+        for index, f in enumerate(findings, 1):
             lines += [
                 f"### {index}. {f.title} at `{f.pointer or '/'}` — `{f.check}` ({f.code})",
                 "",
@@ -174,6 +228,9 @@ def markdown(result: ContractResult) -> str:
     if broken:
         lines += ["## The rules broken in this run", ""]
         lines += [f"- `{check}`: {rule_of(check)}" for check in broken] + [""]
+    if result.checks:
+        lines += ["## The checks that ran", ""]
+        lines += [f"- `{check}` ({_kind(check)}): {rule_of(check)}" for check in result.checks] + [""]
     if result.errors:
         lines += ["## Errors", ""] + [f"- {e.splitlines()[0] if e else ''}" for e in result.errors] + [""]
     if result.seed is not None:
@@ -184,64 +241,81 @@ def markdown(result: ContractResult) -> str:
 def html_report(result: ContractResult) -> str:
     """The drift report as one self-contained HTML page."""
     e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(op.api)}</td><td><code>{e(op.operation)}</code></td><td>{op.cases}</td>"
-        f"<td class='{'bad' if op.findings else 'ok'}'>{len(op.findings)}</td><td>{e(op.skipped or '')}</td></tr>"
-        for op in result.operations.values()
-    )
+    md = _inline_html
+
+    def row(op: OperationResult) -> str:
+        name = f"<code>{e(op.operation)}</code>"
+        if op.findings:
+            name = f"<a href='#{_anchor(op)}'>{name}</a>"
+        return (f"<tr><td>{e(op.api)}</td><td>{name}</td><td>{op.cases}</td>"
+                f"<td class='{'bad' if op.findings else 'ok'}'>{len(op.findings)}</td>"
+                f"<td>{md(_not_checked(op))}</td></tr>")
+
+    rows = "".join(row(op) for op in result.operations.values())
     sections = []
-    for op in result.operations.values():
-        if not op.findings:
-            continue
+    for op, findings in _ordered(result):
         items = "".join(
             f"<li><h3>{e(f.title)} at <code>{e(f.pointer or '/')}</code> — <code>{e(f.check)}</code> "
             f"({e(f.code)})</h3>"
             f"<dl><dt>operation</dt><dd><code>{e(op.operation)}</code></dd>"
-            f"<dt>rule</dt><dd>{e(rule_of(f.check))}</dd>"
+            f"<dt>rule</dt><dd>{md(rule_of(f.check))}</dd>"
             f"<dt>pointer</dt><dd><code>{e(f.pointer or '/')}</code></dd>"
             f"<dt>expected</dt><dd><code>{e(_text(f.expected))}</code></dd>"
             f"<dt>actual</dt><dd><code>{e(_text(f.actual))}</code></dd>"
             f"<dt>seen</dt><dd>{e(_seen(f))}</dd></dl>"
             f"<pre>{e(f.message)}</pre><p>Reproduce:</p><pre>{e(f.curl)}</pre></li>"
-            for f in op.findings
+            for f in findings
         )
-        sections.append(f"<section><h2><code>{e(op.operation)}</code> ({e(op.api)})</h2><ol>{items}</ol></section>")
+        sections.append(f"<section id='{_anchor(op)}'><h2><code>{e(op.operation)}</code> ({e(op.api)})</h2>"
+                        f"<ol>{items}</ol></section>")
     setup = f"<h2>Could not run</h2><p>{e(result.setup_error)}</p>" if result.setup_error else ""
     errors = "".join(f"<li><pre>{e(err)}</pre></li>" for err in result.errors)
+    checks = "".join(f"<li><code>{e(c)}</code> ({_kind(c)}): {md(rule_of(c))}</li>" for c in result.checks)
+    bypasses = sum(1 for f in result.findings if _bypass(f))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Contract drift report</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em}}.bad{{color:#b00;font-weight:bold}}.ok{{color:#070}}
-pre{{background:#f5f5f5;padding:.5em;white-space:pre-wrap}}dt{{font-weight:bold}}</style></head>
+td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}.bad{{color:#b00;font-weight:bold}}.ok{{color:#070}}
+pre{{background:#f5f5f5;padding:.5em;white-space:pre-wrap}}dt{{font-weight:bold}}code{{background:#f5f5f5}}</style>
+</head>
 <body><h1>Contract drift report</h1>
-<p>Target <code>{e(result.base_url)}</code>: <strong>{_VERDICT[result.exit_code]}</strong> (exit {result.exit_code}).
+<p>Target <code>{e(result.base_url)}</code>: <strong>{_VERDICT[result.exit_code]}</strong> (exit {result.exit_code}){
+f", <strong class='bad'>{bypasses} authentication bypass(es)</strong>" if bypasses else ""}.
 {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, {len(result.errors)} errors,
 {result.elapsed:.1f}s{f", seed {result.seed}" if result.seed is not None else ""}.</p>
-{f"<p>{e(_HOW_TO_READ).replace('`', '').replace('*', '')}</p>" if result.findings else ""}
+{f"<p>Generation: {e(result.generation)}</p>" if result.generation else ""}
+{f"<p>{md(_HOW_TO_READ)}</p>" if result.findings else ""}
 {setup}
-<table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>note</th></tr>{rows}</table>
+<table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>not checked, and why</th></tr>{rows}</table>
 {''.join(sections)}
 {'<h2>Errors</h2><ul>' + errors + '</ul>' if errors else ''}
+{'<h2>The checks that ran</h2><ul>' + checks + '</ul>' if checks else ''}
 </body></html>
 """
 
 
+_SUMMARY_DRIFTS = 12
+
+
 def summary(result: ContractResult, paths: dict[str, Path] | None = None) -> str:
-    """A one-screen console summary."""
+    """A one-screen console summary (at most about 24 lines), authentication bypasses first."""
     lines = [f"Contract run against {result.base_url}: {_VERDICT[result.exit_code]} (exit {result.exit_code})"]
     if result.setup_error:
         lines.append(f"  could not run: {result.setup_error}")
-    lines.append(f"  {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts, "
-                 f"{len(result.errors)} errors in {result.elapsed:.1f}s (seed {result.seed})")
-    shown = 0
-    for op in result.operations.values():
-        for f in op.findings:
-            if shown < 12:
-                lines.append(f"  DRIFT {op.operation} {f.pointer or '/'}  [{f.check}] expected "
-                             f"{_text(f.expected)[:60]}, got {_text(f.actual)[:40]}")
-            shown += 1
-    if shown > 12:
-        lines.append(f"  … and {shown - 12} more (see the drift report)")
+    bypasses = [(op, f) for op, fs in _ordered(result) for f in fs if _bypass(f)]
+    lines.append(f"  {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts"
+                 f"{f' ({len(bypasses)} AUTH BYPASS)' if bypasses else ''}, {len(result.errors)} errors in "
+                 f"{result.elapsed:.1f}s (seed {result.seed})")
+    drifts = [(op, f) for op, fs in _ordered(result) for f in fs]
+    for op, f in drifts[:_SUMMARY_DRIFTS]:
+        tag = "AUTH BYPASS" if _bypass(f) else "DRIFT"
+        lines.append(f"  {tag} {op.operation} {f.pointer or '/'}  [{f.check}] expected "
+                     f"{_text(f.expected)[:60]}, got {_text(f.actual)[:40]}")
+    if len(drifts) > _SUMMARY_DRIFTS:
+        lines.append(f"  … and {len(drifts) - _SUMMARY_DRIFTS} more (see the drift report)")
+    unchecked = sum(1 for op in result.operations.values() if op.notes)
+    if unchecked:
+        lines.append(f"  {unchecked} operation(s) not fully checked: the report's table says what and why")
     for error in result.errors[:3]:
         lines.append(f"  ERROR {error.splitlines()[0][:150] if error else ''}")
     for kind, path in (paths or {}).items():

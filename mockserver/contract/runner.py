@@ -1,8 +1,18 @@
 """The contract runner: drives schemathesis 4 against a target with our specs, our checks and our safety policy.
 
 One run = for each API (catalog, enterprise, blendx): load `specs/<api>.yaml`, point it at the target,
-keep only read-only operations, run schemathesis' engine (examples, coverage and fuzzing phases; no
-stateful phase, it needs writes) with positive data only, and collect every failure as a `Finding`.
+keep only read-only operations, and then, the pipeline of a run, in this order:
+
+1. discover real ids on the target (`examples.discover`: list -> detail ids, the page a `next` link leads
+   to, the spec's own examples as a fallback);
+2. "target examples": every operation once per real id, through every check (deterministic: whatever
+   the seed, a drift on every response of an operation is found);
+3. schemathesis' engine (examples, coverage and fuzzing phases; no stateful phase, it needs writes) with
+   positive data only, through every check;
+4. the probes (`probes.py`), once per operation with a real id: auth, leniency, missing resources,
+   hostile input, XML negotiation;
+
+and collect every failure as a `Finding`.
 
 Why positive-only: the real servers are lenient (a bad `limit` falls back to the default, a bad id is a
 404, a bad search `page_size` is a 500), so schemathesis' `negative_data_rejection` would report drift
@@ -32,10 +42,15 @@ import yaml
 import schemathesis
 from schemathesis.engine import events, from_schema
 
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.failures import Failure, FailureGroup
+
 from mockserver.contract import checks as domain_checks
-from mockserver.contract.context import RunContext, activate, active_run, deactivate
+from mockserver.contract.context import RunContext, activate, active_run, deactivate, fill_path
 from mockserver.contract.credentials import Credentials, CredentialsError, exchange_client_credentials
-from mockserver.contract.failures import ContractDrift, ProbeRequest, escape_pointer
+from mockserver.contract.examples import bindings_for, discover
+from mockserver.contract.failures import AuthBypassDrift, Collector, ContractDrift, ProbeRequest, escape_pointer
+from mockserver.contract.probes import PROBES, ForgedCredentials, Target
 from mockserver.contract.redact import SENSITIVE_HEADERS, Redactor
 from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
 from mockserver.specs import CONTRACT_APIS, DEFAULT_SPECS_DIR, base_path, load_spec
@@ -95,7 +110,17 @@ class ContractOptions:
     rate_limit: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     allow_unsafe_methods: bool = False
+    permissive_auth: bool = False
+    """The target runs the mock's permissive auth mode on purpose: skip the probes it lets through by design."""
+    accept_deprecated_keys: bool = False
     progress: Callable[[str], None] | None = None
+
+    @property
+    def generation(self) -> str:
+        """The generation mode, in words, for the reports."""
+        return (f"positive data only, up to {self.max_examples} examples per operation and phase (schemathesis "
+                f"examples, coverage and fuzzing phases; no stateful phase), seed {self.seed}; plus every operation "
+                f"once per real id found on the target, and the probes once per operation")
 
 
 @dataclass
@@ -123,6 +148,8 @@ class OperationResult:
     cases: int = 0
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """What was not checked on this operation, and why."""
 
 
 @dataclass
@@ -135,6 +162,9 @@ class ContractResult:
     setup_error: str | None = None
     seed: int | None = None
     elapsed: float = 0.0
+    checks: list[str] = field(default_factory=list)
+    """The checks and probes that ran, by name."""
+    generation: str = ""
 
     @property
     def findings(self) -> list[Finding]:
@@ -164,7 +194,8 @@ def run_contract(options: ContractOptions, redactor: Redactor | None = None) -> 
     if options.seed is None:
         # Pick the seed here rather than inside Hypothesis, so every report can print it for a re-run.
         options = dataclasses.replace(options, seed=random.SystemRandom().randrange(2**31))
-    result = ContractResult(base_url=options.base_url, seed=options.seed)
+    result = ContractResult(base_url=options.base_url, seed=options.seed, generation=options.generation,
+                            checks=[*BUILTIN_CHECKS, *domain_checks.DOMAIN_CHECKS, *PROBES])
     started = time.monotonic()
     try:
         specs = {api: _load_spec(options.specs_dir, api) for api in options.apis}
@@ -278,16 +309,88 @@ def _run_api(api: str, raw: dict, options: ContractOptions, creds: Credentials, 
 
     limiter = schema.config.rate_limit if rate_limit else None
     run = RunContext(api=api, policy=policy, raw_spec=raw, auth_headers=headers, timeout=options.timeout,
-                     limiter=limiter, enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS))
+                     limiter=limiter, enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS),
+                     deprecated_keys=options.accept_deprecated_keys)
     _preflight(api, raw, run, prefix)
-    say(f"[{api}] {base_url}: {sum(1 for op in result.operations.values() if op.api == api and not op.skipped)} "
-        f"operations, up to {options.max_examples} examples each")
+    allowed = [(m, p) for m, p in _operations(raw) if policy.method_allowed(m, prefix + p)]
+    say(f"[{api}] {base_url}: {len(allowed)} operations, up to {options.max_examples} examples each")
+    forged = ForgedCredentials.make()
+    redactor.allow(forged.public_values())
     activate(schema, run)
     try:
+        known = discover(run, {path for _, path in allowed})
+        targets = []
+        for method, path in allowed:
+            bindings, source = bindings_for(run, path, known)
+            op = result.operations[f"{method.upper()} {path}"]
+            if source == "spec example":
+                op.notes.append("no id of this route was found on the target: its cases and probes used the spec's "
+                                "example ids")
+            elif not bindings:
+                op.notes.append("no id of this route was found on the target or in the spec: only generated ids "
+                                "were tried")
+            _target_examples(schema, run, api, method, path, bindings, result, redactor)
+            targets.append(Target(run, method, path, op.operation, bindings[0] if bindings else None, source,
+                                  options.permissive_auth, forged))
+        say(f"  examples  ids from the target: {sum(len(v) for v in known.values())} "
+            f"for {len(known)} routes")
         for event in from_schema(schema).execute():
             _handle(event, api, result, redactor, say)
+        for target in targets:
+            op = result.operations[target.label]
+            for name, probe in PROBES.items():
+                found = Collector(target.label)
+                try:
+                    probe(target, found)
+                except (httpx.HTTPError, UnsafeRequestRefused) as exc:
+                    op.notes.append(f"{name}: not completed ({type(exc).__name__})")
+                for drift in found.drifts:
+                    _add(result, api, _finding(api, name, drift, None, "", redactor), set())
+            op.notes.extend(n for n in target.notes if n not in op.notes)
+        say(f"  probes    {len(targets)} operations x {len(PROBES)} probes")
     finally:
         deactivate(schema)
+
+
+def _response_checks() -> list:
+    load_all_checks()
+    return [*CHECKS.get_by_names(list(BUILTIN_CHECKS)), *domain_checks.DOMAIN_CHECKS.values()]
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _target_examples(schema: Any, run: RunContext, api: str, method: str, path: str, bindings: list[dict],
+                     result: ContractResult, redactor: Redactor) -> None:
+    """Send the operation once per real binding and run every response check on the answer."""
+    label = f"{method.upper()} {path}"
+    operation = schema[path][method.upper()]
+    form = run.operation(method, path) or {}
+    is_form = _FORM in ((form.get("requestBody") or {}).get("content") or {})
+    checks = _response_checks()
+    for binding in bindings:
+        body = {"body": {}, "media_type": _FORM} if is_form else {}
+        case = operation.Case(path_parameters=dict(binding), query={}, **body)
+        url = run.url_for(fill_path(path, binding))
+        try:
+            response = run.send(method.upper(), url, data={} if is_form else None)
+        except (httpx.HTTPError, UnsafeRequestRefused) as exc:
+            result.errors.append(redactor.text(f"[{api}] {label}: {type(exc).__name__} on a target example"))
+            continue
+        result.operations[label].cases += 1
+        request = run.describe(response)
+        this_case: set[int] = set()
+        for check in checks:
+            try:
+                case.validate_response(response, checks=[check])
+            except FailureGroup as group:
+                failures = [f for f in group.exceptions if isinstance(f, Failure)]
+            except Failure as failure:
+                failures = [failure]
+            else:
+                continue
+            for failure in failures:
+                _add(result, api, _finding(api, check.__name__, failure, None, "", redactor, request), this_case)
 
 
 def _operations(raw: dict) -> list[tuple[str, str]]:
@@ -332,20 +435,9 @@ def _handle(event: Any, api: str, result: ContractResult, redactor: Redactor, sa
         for case_id, nodes in recorder.checks.items():
             this_case: set[int] = set()
             for node in nodes:
-                if node.failure_info is None:
-                    continue
-                finding = _finding(api, node.name, node.failure_info.failure, recorder, case_id, redactor)
-                op = result.operations.setdefault(finding.operation, OperationResult(api=api, operation=finding.operation))
-                # Prefer the finding with the very same expectation. Two findings of one case at the very same
-                # pointer are distinct drifts (a key both malformed and not the one asked for) and stay apart.
-                known = next((k for k in op.findings if _same(finding, k) and str(k.expected) == str(finding.expected)),
-                             None) or next((k for k in op.findings if _same(finding, k)
-                                            and (id(k) not in this_case or k.pointer != finding.pointer)), None)
-                if known is None:
-                    op.findings.append(finding)
-                    this_case.add(id(finding))
-                else:
-                    known.occurrences += 1
+                if node.failure_info is not None:
+                    _add(result, api, _finding(api, node.name, node.failure_info.failure, recorder, case_id, redactor),
+                         this_case)
         if per_label or event.status.value != "skip":
             failed = sum(1 for label in per_label for _ in result.operations[label].findings)
             say(f"  {event.phase.value:<9} {recorder.label:<70} {sum(per_label.values()):>4} cases"
@@ -360,10 +452,28 @@ def _handle(event: Any, api: str, result: ContractResult, redactor: Redactor, sa
         say("  " + message)
 
 
+def _add(result: ContractResult, api: str, finding: Finding, this_case: set[int]) -> None:
+    """Add `finding` to its operation, or count it as another occurrence of a drift already there."""
+    op = result.operations.setdefault(finding.operation, OperationResult(api=api, operation=finding.operation))
+    # Prefer the finding with the very same expectation. Two findings of one case at the very same
+    # pointer are distinct drifts (a key both malformed and not the one asked for) and stay apart.
+    known = next((k for k in op.findings if _same(finding, k) and str(k.expected) == str(finding.expected)),
+                 None) or next((k for k in op.findings if _same(finding, k)
+                                and (id(k) not in this_case or k.pointer != finding.pointer)), None)
+    if known is None:
+        op.findings.append(finding)
+        this_case.add(id(finding))
+    else:
+        known.occurrences += 1
+
+
 def _same(a: Finding, b: Finding) -> bool:
     # The same rule broken at /results/0/x and /results/7/x is one drift; the report keeps the first pointer
     # and counts the rest. A domain check's `expected` names the instance ("list says title=X"), so only the
     # rule and the place tell its drifts apart; a schema keyword ("type: integer") is part of the rule.
+    if a.code == AuthBypassDrift.code:
+        # Each credential a target lets through is its own hole, not another sighting of the first.
+        return (a.code, a.pointer, str(a.expected)) == (b.code, b.pointer, str(b.expected))
     if a.code.startswith("MS"):
         return (a.code, _shape(a.pointer), a.check) == (b.code, _shape(b.pointer), b.check)
     return (a.code, _shape(a.pointer), str(a.expected), a.check) == (b.code, _shape(b.pointer), str(b.expected), b.check)
@@ -373,12 +483,15 @@ def _shape(pointer: str) -> str:
     return re.sub(r"/\d+(?=/|$)", "/*", pointer)
 
 
-def _finding(api: str, check: str, failure: Any, recorder: Any, case_id: str, redactor: Redactor) -> Finding:
+def _finding(api: str, check: str, failure: Any, recorder: Any, case_id: str, redactor: Redactor,
+             request: ProbeRequest | None = None) -> Finding:
     pointer, expected, actual = _locate(failure)
     if isinstance(failure, ContractDrift) and failure.request is not None:
         curl = _curl(failure.request, redactor)
+    elif request is not None:
+        curl = _curl(request, redactor)
     else:
-        interaction = recorder.interactions.get(case_id)
+        interaction = recorder.interactions.get(case_id) if recorder is not None else None
         if interaction is not None:
             request = interaction.request
             body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
@@ -388,7 +501,7 @@ def _finding(api: str, check: str, failure: Any, recorder: Any, case_id: str, re
             curl = ""
     return Finding(
         api=api,
-        operation=failure.operation or recorder.label,
+        operation=failure.operation or (recorder.label if recorder is not None else ""),
         check=check,
         code=failure.code,
         title=redactor.text(failure.title),
@@ -463,7 +576,7 @@ def _curl(request: ProbeRequest, redactor: Redactor) -> str:
     """A curl command reproducing `request`, with credentials replaced by `[REDACTED]`."""
     parts = ["curl", "-X", request.method.upper(), _quote(redactor.text(request.url))]
     skip = {"content-length", "host", "user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
-    for name, value in redactor.headers(request.headers, public=domain_checks.PROBE_VALUES).items():
+    for name, value in redactor.headers(request.headers).items():
         if name.lower() not in skip:
             parts += ["-H", _quote(f"{name}: {value}")]
     if request.body:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from mockserver.scenarios.schema import DATE_TIME_PATTERN
 from mockserver.world import entities as e
+from mockserver.world.keys import COURSE_KEY_PATTERN
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("runs", e.CourseRun, "key", "course run key `course-v1:Org+Number+Run`"),
     RecordKind("programs", e.Program, "uuid", "program uuid"),
     RecordKind("catalogs", e.Catalog, "id", "discovery catalog id (an integer)", int_key=True,
-               extra=(("courses", {"type": "array", "items": {"type": "string", "pattern": r"^[^+\s]+\+[^+\s]+$"},
+               extra=(("courses", {"type": "array", "items": {"type": "string", "pattern": COURSE_KEY_PATTERN},
                                    "description": "Exactly these course keys (sugar for a `key:(...)` query)."}),)),
     RecordKind("enterprise_customers", e.EnterpriseCustomer, "uuid", "enterprise customer uuid"),
     RecordKind("enterprise_catalogs", e.EnterpriseCatalog, "uuid", "enterprise catalog uuid"),
@@ -62,7 +63,6 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
 KINDS_BY_NAME = {kind.name: kind for kind in RECORD_KINDS}
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 def _nullable(schema: dict) -> dict:

@@ -1,6 +1,8 @@
-"""Key formats of the edX world: course keys, course run keys, block and asset keys.
+"""Key formats of the edX world: course keys, course run keys, block and asset keys, uuids.
 
-Owns the regular expressions that define a valid key (ground truth §5 "Keys") and the tiny
+The ONE owner of the edX key grammar (ground truth §5 "Keys"): the world builds and checks keys with it,
+the scenario schema validates records with its patterns, and the contract runner checks what a target
+answers against it (accepting the deprecated slash forms only when asked). Also the tiny
 constructors/parsers the generator and the API modules share. edx-opaque-keys is the authoritative
 parser but is AGPL and drags in pymongo, so a ~dozen regex lines stand in for it here.
 """
@@ -12,11 +14,26 @@ import re
 # One key segment: Unicode word characters plus - ~ . : (edx-opaque-keys ALLOWED_ID_CHARS).
 _SEG = r"[\w\-~.:]+"
 
-COURSE_KEY_RE = re.compile(rf"^{_SEG}\+{_SEG}$")
-COURSE_RUN_KEY_RE = re.compile(rf"^course-v1:{_SEG}\+{_SEG}\+{_SEG}$")
+COURSE_KEY_PATTERN = rf"^{_SEG}\+{_SEG}$"
+COURSE_RUN_KEY_PATTERN = rf"^course-v1:{_SEG}\+{_SEG}\+{_SEG}$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# The deprecated (pre-2014 "slash") spellings that old courses still carry: `Org/Num` and `Org/Num/Run`.
+DEPRECATED_COURSE_KEY_PATTERN = rf"^{_SEG}/{_SEG}$"
+DEPRECATED_RUN_KEY_PATTERN = rf"^{_SEG}/{_SEG}/{_SEG}$"
+
+COURSE_KEY_RE = re.compile(COURSE_KEY_PATTERN)
+COURSE_RUN_KEY_RE = re.compile(COURSE_RUN_KEY_PATTERN)
 BLOCK_KEY_RE = re.compile(rf"^block-v1:{_SEG}\+{_SEG}\+{_SEG}\+type@[\w\-]+\+block@[\w\-.]+$")
 ASSET_KEY_RE = re.compile(rf"^asset-v1:{_SEG}\+{_SEG}\+{_SEG}\+type@asset\+block@[\w\-.@]+$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID_RE = re.compile(UUID_PATTERN)
+
+
+def key_patterns(*, deprecated: bool = False) -> tuple[re.Pattern, re.Pattern]:
+    """(course key, run key) regexes; `deprecated=True` also accepts the slash forms."""
+    if not deprecated:
+        return COURSE_KEY_RE, COURSE_RUN_KEY_RE
+    return (re.compile(f"{COURSE_KEY_PATTERN}|{DEPRECATED_COURSE_KEY_PATTERN}"),
+            re.compile(f"{COURSE_RUN_KEY_PATTERN}|{DEPRECATED_RUN_KEY_PATTERN}"))
 
 
 def course_key(org: str, number: str) -> str:

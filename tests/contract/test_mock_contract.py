@@ -2,7 +2,9 @@
 
 The mock runs with default settings on 127.0.0.1 under uvicorn, as `mockserver serve` runs it, and the runner
 reaches it through the client-credentials exchange at /oauth2/v1/access_token, exactly like a CI job against
-staging.
+staging. Its default auth mode is permissive by design (any unexpired JWT, any session cookie): the run declares
+it (`permissive_auth`), and the probes that mode lets through are listed as skipped, not reported. In strict
+mode the mock refuses every probe.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import pytest
 from mockserver.contract import ContractOptions, Credentials, run_contract, write_reports
 from mockserver.contract.redact import Redactor
 
-from .conftest import CLIENT_ID, CLIENT_SECRET
+from mockserver.app import create_app
+from mockserver.testing import LiveServer
+
+from .conftest import (ACTION_SECRET, CLIENT_ID, CLIENT_SECRET, lets_in_unknown_sessions, session_bypasses,
+                       small_settings)
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +29,53 @@ def mock_result(clean_mock):
     clean_mock.recorder.seen.clear()
     credentials = Credentials(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                               action_secret=clean_mock.settings.action_secret)
-    result = run_contract(ContractOptions(base_url=clean_mock.url, max_examples=10, seed=1, credentials=credentials))
+    result = run_contract(ContractOptions(base_url=clean_mock.url, max_examples=10, seed=1, credentials=credentials,
+                                          permissive_auth=True))
     return result, list(clean_mock.recorder.seen)
+
+
+def _described(result) -> list[str]:
+    return [f"{f.operation} {f.pointer} [{f.check}] {f.message.splitlines()[0]}" for f in result.findings]
 
 
 def test_mock_has_no_drift(mock_result):
     result, _ = mock_result
-    drifts = [f"{f.operation} {f.pointer} [{f.check}] {f.message.splitlines()[0]}" for f in result.findings]
     assert result.setup_error is None
-    assert drifts == []
+    assert _described(result) == []
     assert result.errors == []
     assert result.exit_code == 0
+
+
+def test_the_probes_permissive_mode_lets_through_are_listed_as_skipped(mock_result):
+    result, _ = mock_result
+    notes = {op.operation: " ".join(op.notes) for op in result.operations.values()}
+    assert "JWT signed with an unknown key" in notes["GET /catalogs/"] and "permissive" in notes["GET /catalogs/"]
+    assert "JWT with alg: none" in notes["GET /v1/enterprise-catalogs"]
+    assert "session cookie never issued" in notes["GET /blendxapi/discovery/courses/"]
+    assert "JWT expired" not in " ".join(notes.values())  # an expired token is refused in every mode: still probed
+
+
+def test_undeclared_permissive_mode_is_reported_as_auth_bypass(clean_mock):
+    credentials = Credentials(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                              action_secret=clean_mock.settings.action_secret)
+    result = run_contract(ContractOptions(base_url=clean_mock.url, max_examples=1, seed=1, credentials=credentials,
+                                          apis=("catalog",)))
+    assert result.exit_code == 1
+    assert {(f.check, f.code, f.pointer) for f in result.findings} == {("auth_rejection", "MS112", "/status")}
+    assert {str(f.expected) for f in result.findings} == {"401 for a request with JWT signed with an unknown key",
+                                                          "401 for a request with JWT with alg: none"}
+
+
+def test_strict_mock_refuses_every_probe_and_has_no_drift():
+    with LiveServer(create_app(small_settings())) as server:
+        credentials = Credentials(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, action_secret=ACTION_SECRET)
+        result = run_contract(ContractOptions(base_url=server.url, max_examples=5, seed=2, credentials=credentials))
+        sessions_let_in = lets_in_unknown_sessions(server.url)
+    assert result.setup_error is None and result.errors == []
+    # Until strict mode refuses never-issued sessions, that probe's finding is true, and the only one.
+    assert [d for d in _described(result) if "session cookie never issued" not in d] == []
+    assert bool(session_bypasses(result)) == sessions_let_in
+    assert not any("permissive" in note for op in result.operations.values() for note in op.notes)
 
 
 def test_every_read_only_operation_was_exercised(mock_result):

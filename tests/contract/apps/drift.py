@@ -2,8 +2,10 @@
 
 `DriftMiddleware(create_app(settings), drifts=ALL)` buffers each response of the mock and rewrites it when
 a drift rule matches (method, path, status): the kinds of drift a real deployment shows after an upgrade
-(a field's type changes, a required field goes, a status, a link, a content type, an error body). It knows
-nothing about the mock beyond its wire format.
+(a field's type changes, a required field goes, a status, a link, a content type, an error body, a
+search back-end that chokes on a quote). A rule may also rewrite the request first (`before`): that is
+how a broken verifier lets a forged or stale JWT through. It knows nothing about the mock beyond its wire
+format and, for the auth bypasses, a token the mock accepts.
 
 `EXPECTED` says, for each drift, at which operation, by which check and at which JSON pointer the contract
 runner must report it; `COLLATERAL` names the other operations where the same drift may legitimately show
@@ -12,8 +14,10 @@ runner must report it; `COLLATERAL` names the other operations where the same dr
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -23,12 +27,16 @@ Headers = list[tuple[bytes, bytes]]
 Rewrite = Callable[[dict, int, Headers, bytes], tuple[int, Headers, bytes] | None]
 
 
+Before = Callable[[dict, bytes, str], dict | None]  # (scope, request body, a valid JWT) -> new scope or None
+
+
 @dataclass(frozen=True)
 class Drift:
     name: str
     method: str
     path: str  # regex on the request path
     rewrite: Rewrite
+    before: Before | None = None
 
 
 def _json(body: bytes):
@@ -128,6 +136,45 @@ def _strict_limit(scope: dict, status: int, headers: Headers, body: bytes):
     return 400, _set_header(headers, "content-type", "application/json"), b'{"message": "Bad limit", "status": "failed"}'
 
 
+def _claims(scope: dict) -> tuple[dict, dict] | None:
+    """(header, claims) of the request's JWT, read without any verification, or None."""
+    value = dict(scope["headers"]).get(b"authorization", b"").decode()
+    parts = value.split()
+    if len(parts) != 2 or parts[0].lower() != "jwt" or parts[1].count(".") != 2:
+        return None
+    try:
+        head, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[1].split(".")[:2])
+    except ValueError:
+        return None
+    return head, claims
+
+
+def _let_in(accepts: Callable[[dict, dict], bool]) -> Before:
+    """A verifier that lets tokens `accepts` likes through: the app sees a token of its own instead."""
+
+    def before(scope: dict, body: bytes, valid_token: str):
+        token = _claims(scope)
+        if token is None or not accepts(*token):
+            return None
+        headers = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
+        return {**scope, "headers": [*headers, (b"authorization", f"JWT {valid_token}".encode())]}
+
+    return before
+
+
+def _unchanged(scope: dict, status: int, headers: Headers, body: bytes):
+    return None
+
+
+def _search_chokes_on_quotes(scope: dict, status: int, headers: Headers, body: bytes):
+    # An Elasticsearch query_string built by hand: a quote makes the query unparsable and the view answers 500.
+    text = " ".join(v for values in parse_qs(scope.get("drift.body", b"").decode()).values() for v in values)
+    if "'" not in text and '"' not in text:
+        return None
+    return 500, _set_header(headers, "content-type", "application/json"), \
+        b'{"error": "Failed to parse query [O\'Reilly]: lexical error"}'
+
+
 def _drop(field: str) -> Callable[[dict, dict], object]:
     def edit(data: dict, scope: dict):
         if field not in data:
@@ -180,6 +227,11 @@ DRIFTS: tuple[Drift, ...] = (
           _edit_json(_each_result("results", lambda row: {"course_api_url": str(row.get("course_api_url")).replace(
               "/enterprise/v1/enterprise-catalogs/", "/enterprise/v2/enterprise-catalogs/")}))),
     Drift("strict-limit", "GET", _BX_LIST, _strict_limit),
+    Drift("accepts-alg-none", "GET", _ENT_PROGRAM, _unchanged,
+          before=_let_in(lambda head, claims: str(head.get("alg", "")).lower() == "none")),
+    Drift("accepts-expired-jwt", "GET", _ENT_RUN, _unchanged,
+          before=_let_in(lambda head, claims: isinstance(claims.get("exp"), int) and claims["exp"] < time.time())),
+    Drift("search-quote-500", "POST", _SEARCH, _search_chokes_on_quotes),
 )
 ALL = frozenset(d.name for d in DRIFTS)
 
@@ -204,6 +256,11 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "course-api-url": ("GET /v3/enterprise-customer/{enterprise_uuid}/learner-summary", "url_shapes",
                        "/results/0/course_api_url"),
     "strict-limit": ("GET /blendxapi/discovery/courses/", "declared_leniency", "/query/limit"),
+    "accepts-alg-none": ("GET /v2/enterprise-catalogs/{catalog_id}/programs/{program_uuid}", "auth_rejection",
+                         "/status"),
+    "accepts-expired-jwt": ("GET /v2/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}", "auth_rejection",
+                            "/status"),
+    "search-quote-500": ("POST /search/course_discovery/", "hostile_input", "/body/search_string"),
 }
 
 _ENT_CATALOG_LIST = "GET /v2/enterprise-catalogs/{catalog_id}"
@@ -226,6 +283,14 @@ class DriftMiddleware:
             raise ValueError(f"unknown drifts: {sorted(unknown)}")
         self.app = app
         self.drifts = [d for d in DRIFTS if d.name in set(drifts)]
+        self._token: str | None = None
+
+    def valid_token(self) -> str:
+        if self._token is None:
+            from mockserver.testing import token_for
+
+            self._token = token_for(self.app)
+        return self._token
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -235,6 +300,25 @@ class DriftMiddleware:
         if not rules:
             await self.app(scope, receive, send)
             return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False) and message["type"] == "http.request"
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        scope = {**scope, "drift.body": body}
+        for rule in rules:
+            if rule.before is not None:
+                scope = rule.before(scope, body, self.valid_token()) or scope
         start: dict = {}
         chunks: list[bytes] = []
 
@@ -244,7 +328,7 @@ class DriftMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, capture)
+        await self.app(scope, replay, capture)
         status, headers, body = start["status"], list(start.get("headers", [])), b"".join(chunks)
         for rule in rules:
             changed = rule.rewrite(scope, status, headers, body)
