@@ -38,7 +38,10 @@ from mockserver.routing import Dispatch, RouteTable, Routing, build_routes
 from mockserver.scenarios.behaviours import BehaviourMiddleware
 from mockserver.security import SecurityMiddleware
 from mockserver.scenarios.manager import install as install_scenarios
+from mockserver.sessions import Sessions
+from mockserver.sessions import routes as session_routes
 from mockserver.settings import DEFAULT_SPECS_DIR, Settings
+from mockserver.shared_state import open_state
 from mockserver.state import Runtime, Snapshot
 from mockserver.world import build_world
 
@@ -106,17 +109,19 @@ class RuntimeScope:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
-            scope["mockserver"] = self.runtime
-            scope["mockserver.snapshot"] = self.runtime.snapshot
+            runtime = await self.runtime.sessions.enter(scope, send)  # the global world or the session named
+            if runtime is None:
+                return  # a bad session id or too many sessions: answered
+            scope["mockserver"] = runtime
+            scope["mockserver.snapshot"] = runtime.snapshot
         await self.app(scope, receive, send)
 
 
 class JournalStep:
     """Pipeline step: records every request but the admin API's in the journal, with its final status."""
 
-    def __init__(self, app, *, runtime: Runtime):
+    def __init__(self, app):
         self.app = app
-        self.journal = runtime.journal
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -134,12 +139,12 @@ class JournalStep:
             await self.app(scope, receive, journaled_send)
         finally:
             if not scope["path"].startswith("/__admin"):
-                self.journal.record(scope, status.get("code"), started)
+                scope["mockserver"].journal.record(scope, status.get("code"), started)  # the session's own
 
 
 # The whole request pipeline, outermost first (docs/architecture.md states the same order; a test holds it).
 MIDDLEWARES = [
-    RuntimeScope,  # the runtime and the snapshot this request is served from
+    RuntimeScope,  # the session (sessions.py), the runtime and the snapshot this request is served from
     JournalStep,  # the journal sees the final status, a last-resort 500 included
     ServerErrorMiddleware,  # last resort: an unhandled exception becomes a 500
     ExceptionMiddleware,  # every error goes through errors.handle_exception
@@ -234,7 +239,7 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
               for name in specs.available_specs(settings.specs_dir)]
     entries = [(spec, op) for name, spec in loaded for op in specs.operations(name, spec)]
-    table = RouteTable([*admin_routes(), *build_routes(entries)])
+    table = RouteTable([*admin_routes(), *session_routes(), *build_routes(entries)])
     # As connexion keys its APIs: the base path given to add_api below, without its trailing slash.
     operations = {op.operation_id: specs.base_path(spec) for spec, op in entries}
 
@@ -258,4 +263,9 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     app = MockApp(runtime, connexion_app)
     # Scenario files (--scenario, --watch): checked and installed before the app serves anything.
     install_scenarios(runtime, settings)
+    # Scenarios, sequence counters and the journal, shared with other workers and replicas (--state).
+    state = open_state(settings)
+    state.attach(runtime)
+    runtime.sessions = Sessions(runtime, state)
+    state.start(runtime)
     return app

@@ -42,6 +42,11 @@ def _serve_parser(sub) -> None:
     p.add_argument("--forwarded-allow-ips", metavar="IPS",
                    help="comma-separated proxy addresses trusted for X-Forwarded-* (default 127.0.0.1; "
                         "implies --proxy-headers)")
+    p.add_argument("--state", metavar="URL",
+                   help="share scenarios, sequences and the journal with other replicas: redis://host:port/db "
+                        "(env MOCKSERVER_STATE; default: in this process) — docs/deploy.md")
+    p.add_argument("--session-ttl", type=float, metavar="SECONDS", help="idle seconds before a session is forgotten (default 900)")
+    p.add_argument("--max-sessions", type=int, metavar="N", help="sessions that may live at once (default 64)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -74,6 +79,8 @@ def settings_from_args(args) -> Settings:
         max_scenario_bytes=getattr(args, "max_scenario_bytes", None),
         max_header_bytes=getattr(args, "max_header_bytes", None),
         cache_bytes=getattr(args, "cache_bytes", None), journal_bytes=getattr(args, "journal_bytes", None),
+        state=getattr(args, "state", None), session_ttl=getattr(args, "session_ttl", None),
+        max_sessions=getattr(args, "max_sessions", None),
     )
 
 

@@ -99,6 +99,15 @@ class Settings:
     """Byte budget of the response cache (0 turns the cache off)."""
     journal_bytes: int = limits.JOURNAL_MAX_BYTES
     """Byte budget of the request journal."""
+    state: str | None = None
+    """Where workers and replicas share state (`redis://host:port/db`); None: in this process
+    (`mockserver.shared_state`)."""
+    session_ttl: float = 900.0
+    """Seconds an idle session lives (`mockserver.sessions`)."""
+    max_sessions: int = 64
+    """How many sessions may live at once; past it a new session is refused with 429."""
+    session_journal_size: int = 200
+    """How many requests each session's journal keeps."""
 
     def __post_init__(self) -> None:
         if self.auth_mode not in AUTH_MODES:
@@ -128,6 +137,10 @@ class Settings:
         """Resolved directories the admin API may load scenario files from (`scenario_dirs` or the default)."""
         dirs = self.scenario_dirs or (*(Path(p).parent for p in self.scenarios), Path("scenarios"))
         return tuple(dict.fromkeys(Path(d).resolve() for d in dirs))
+        if self.session_ttl <= 0:
+            raise SettingsError(f"--session-ttl: {self.session_ttl} must be a positive number of seconds")
+        if not 0 <= self.max_sessions <= 10_000:
+            raise SettingsError(f"--max-sessions: {self.max_sessions} must be between 0 and 10000")
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (settings themselves never change)."""
@@ -154,6 +167,8 @@ class Settings:
             values["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"]
         if "MOCKSERVER_ENTERPRISE_FORMAT" in env:
             values["enterprise_default_format"] = env["MOCKSERVER_ENTERPRISE_FORMAT"]
+        if "MOCKSERVER_STATE" in env:
+            values["state"] = env["MOCKSERVER_STATE"] or None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -27,6 +27,9 @@ class Snapshot:
     behaviours: Any = None
     scenarios: tuple = ()
     generation: int = 0
+    version: int = 0
+    """The scenario set's version in the shared state (`mockserver.shared_state`): the same on every replica,
+    so sequence counters of one scenario load are one count everywhere."""
 
 
 @dataclass
@@ -39,6 +42,13 @@ class Runtime:
     """The scenario manager (`mockserver.scenarios.manager`) once scenarios are installed."""
     admin_guard: Any = None
     """Who may use `/__admin/` (`mockserver.admin.AdminGuard`), built on first use."""
+    share: Any = None
+    """This runtime's part of the shared state (`mockserver.shared_state.Share`): scenario versions, sequence
+    counters, the journal. None for a bare runtime (tests that build one by hand)."""
+    session: str | None = None
+    """The session this runtime serves (`mockserver.sessions`); None for the global world."""
+    sessions: Any = None
+    """The sessions of the app (`mockserver.sessions.Sessions`), on the global runtime only."""
 
     @property
     def world(self):

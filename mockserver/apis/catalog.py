@@ -19,6 +19,7 @@ from mockserver.apis.catalog_shapes import affiliate_query, shape_catalog, shape
 from mockserver.cache import cached
 from mockserver.errors import ApiError
 from mockserver.render import JSON, json_response, negotiate
+from mockserver.sessions import public_url
 from mockserver.state import world_of
 
 OFFERS = (JSON,)  # course-discovery renders these routes with DRF's JSONRenderer only
@@ -64,7 +65,7 @@ async def list_catalogs(request):
     negotiate(request.headers.get("accept"), OFFERS)
     world = world_of(request)
     catalogs = _visible_catalogs(world, request)
-    window = pagination.proxied(str(request.url), request.query_params, len(catalogs), default_size=PAGE_SIZE)
+    window = pagination.proxied(public_url(request), request.query_params, len(catalogs), default_size=PAGE_SIZE)
     results = [shape_catalog(c, world.catalog_courses_count(c)) for c in catalogs[window.slice]]
     return json_response(pagination.drf_envelope(window, results))
 
@@ -85,7 +86,7 @@ async def list_catalog_courses(request):
     world = world_of(request)
     catalog = _catalog(world, request)
     courses = world.catalog_active_courses(catalog)
-    window = pagination.proxied(str(request.url), request.query_params, len(courses), default_size=PAGE_SIZE)
+    window = pagination.proxied(public_url(request), request.query_params, len(courses), default_size=PAGE_SIZE)
     affiliate = affiliate_query(caller_of(request)[0])
     results = []
     for course in courses[window.slice]:

@@ -22,6 +22,7 @@ from mockserver.cache import cached
 from mockserver.errors import ApiError
 from mockserver.pagination import drf_envelope, page_number
 from mockserver.render import JSON, XML, negotiate, render
+from mockserver.sessions import public_url
 from mockserver.state import snapshot_of, world_of
 
 # Media types in server preference order, per `enterprise_format` setting.
@@ -94,7 +95,7 @@ def media_type(request) -> str:
 
 
 def paginate(request, count: int, paging: Paging):
-    return page_number(str(request.url), request.query_params, count, default_size=paging.default_size,
+    return page_number(public_url(request), request.query_params, count, default_size=paging.default_size,
                        max_size=paging.max_size, size_aliases=paging.size_aliases)
 
 

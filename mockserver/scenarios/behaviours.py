@@ -14,6 +14,7 @@ applies. A request that selects nothing never gets a named behaviour.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import random
@@ -106,7 +107,11 @@ class Behaviour:
         """The action of this call: the sequence step it falls in, or the behaviour's own action after."""
         with self._lock:
             n = next(self._calls)
-            self.calls = n + 1
+        return self.action_at(n)
+
+    def action_at(self, n: int) -> Action:
+        """The action of call number `n` (0-based), counted elsewhere (`mockserver.shared_state`)."""
+        self.calls = max(self.calls, n + 1)
         for times, action in self.steps:
             if n < times:
                 return action
@@ -135,6 +140,15 @@ class BehaviourSet:
 
     def __bool__(self) -> bool:
         return bool(self.behaviours) or self.expire_tokens
+
+    def fresh(self) -> "BehaviourSet":
+        """The same rules with every call counter at zero (a new session starts from the startup scenarios)."""
+        return BehaviourSet([dataclasses.replace(b) for b in self.behaviours], self.expire_tokens,
+                            self.jwt_operations)
+
+    def index(self, behaviour: Behaviour) -> int:
+        """The behaviour's position: the same in every process that loaded the same scenario set."""
+        return self.behaviours.index(behaviour)
 
     def candidates(self, operation_id: str, selected: list[str]) -> list[Behaviour]:
         items = self._by_operation.get(operation_id, ())
@@ -249,7 +263,9 @@ class BehaviourMiddleware:
         if chosen is None:
             await self.app(scope, receive, send)
             return
-        action = chosen.next_action()
+        runtime = scope.get("mockserver")
+        share = getattr(runtime, "share", None)
+        action = chosen.next_action() if share is None else await share.next_action(snapshot, chosen)
         if action.latency:
             await asyncio.sleep(behaviours.delay(action.latency))
         await self._respond(action, operation_id, scope, receive, send)

@@ -14,6 +14,7 @@ taken, so a slow or endless source can never hold up a reset or a clear. Paths f
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -61,6 +62,8 @@ class ScenarioManager:
         self.default_world = runtime.snapshot.world
         self.reloads = 0
         self.allowed_dirs = settings.admin_scenario_dirs  # resolved now: a later chdir changes nothing
+        self.startup: tuple[list[Scenario], Snapshot] = ([], runtime.snapshot)
+        """The startup scenarios and their snapshot: where a new session starts."""
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -70,7 +73,9 @@ class ScenarioManager:
     def _build(self, scenarios: list[Scenario]) -> Snapshot:
         return build_snapshot(scenarios, self.settings, default_world=self.default_world)
 
-    def _install(self, scenarios: list[Scenario], snapshot: Snapshot) -> None:
+    def _install(self, scenarios: list[Scenario], snapshot: Snapshot, *, publish: bool = True) -> None:
+        if publish and self.runtime.share is not None:
+            self.runtime.share.publish(scenarios, snapshot)  # the other workers and replicas follow
         self.runtime.swap(snapshot)
         self.loaded = scenarios
         self.last_error = None
@@ -111,6 +116,7 @@ class ScenarioManager:
         """Load the `--scenario` files; raises `ScenarioError` (the app must not start on a bad file)."""
         if self.startup_paths:
             self._apply("load", list(self.startup_paths), [])
+        self.startup = (list(self.loaded), self.runtime.snapshot)
 
     def reload(self) -> list[Scenario]:
         """Re-read the loaded files (posted scenarios stay); keeps the old world on failure."""
@@ -146,6 +152,25 @@ class ScenarioManager:
             self._apply("reset", list(self.startup_paths), [])
         else:
             self.clear()
+
+    def adopt(self, scenarios: list[Scenario], version: int) -> None:
+        """Install a scenario set another worker or replica loaded (and checked); built here, not re-published."""
+        with self._lock:
+            snapshot = self._build(scenarios)
+            snapshot.version = version
+            self.paths, self.posted = [], list(scenarios)
+            self._install(scenarios, snapshot, publish=False)
+
+    def fork(self, runtime: Runtime) -> "ScenarioManager":
+        """A manager for a new session's runtime, starting from the startup scenarios with fresh counters."""
+        scenarios, snapshot = self.startup
+        other = ScenarioManager(runtime, self.settings)
+        other.default_world = self.default_world
+        other.loaded = list(scenarios)
+        runtime.snapshot = dataclasses.replace(snapshot, behaviours=snapshot.behaviours and snapshot.behaviours.fresh())
+        other.startup = (list(scenarios), runtime.snapshot)
+        runtime.scenarios = other
+        return other
 
     def describe(self) -> dict:
         snapshot = self.runtime.snapshot

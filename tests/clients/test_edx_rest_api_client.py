@@ -48,3 +48,17 @@ def test_token_reply_has_what_the_client_requires(mockserver_server, django_conf
         f"{mockserver_server.url}/oauth2/v1/access_token", "integration-client", "secret")
     assert token.count(".") == 2, "a JWT"
     assert expires_at is not None
+
+
+def test_a_session_prefix_in_the_base_url_is_all_the_client_needs(mockserver_server, mockserver_app,
+                                                                   django_configured):
+    base = f"{mockserver_server.url}/__session/client-run"
+    api = client_module.OAuthAPIClient(base, "session-client", "secret", timeout=(5, 30))
+    first = api.get(f"{base}/catalog/v1/catalogs/", params={"limit": 1})
+    assert first.status_code == 200, first.text
+    following = api.get(first.json()["next"])
+    assert following.status_code == 200 and following.url.startswith(f"{base}/catalog/v1/catalogs/")
+    session = mockserver_app.runtime.sessions.get("client-run")
+    assert [(e.method, e.path) for e in session.journal.entries()] == [
+        ("POST", "/oauth2/access_token"), ("GET", "/catalog/v1/catalogs/"), ("GET", "/catalog/v1/catalogs/")]
+    assert not [e for e in mockserver_app.runtime.journal.entries() if e.path.startswith("/__session")]

@@ -1,0 +1,64 @@
+"""The interface both state backends implement: `StateBackend` for the process, `Share` for one runtime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def scope_key(session: str | None) -> str:
+    """The name of a runtime's scope in shared keys: `g` for the global world, `s.<id>` for a session.
+
+    Session ids cannot contain `:` (`mockserver.sessions.SESSION_ID`), so no scope name can be read as
+    another's key.
+    """
+    return "g" if session is None else f"s.{session}"
+
+
+def scenario_documents(scenarios) -> list[dict]:
+    """What another process needs to rebuild the same scenario set: each file's name, origin and text."""
+    return [{"name": s.name, "file": s.file, "text": s.text} for s in scenarios]
+
+
+class Share:
+    """One runtime's part of the shared state (the global world's, or one session's)."""
+
+    journal: Any
+    """Where this runtime's requests are journalled (`record`, `entries`, `clear`)."""
+
+    def publish(self, scenarios, snapshot) -> None:
+        """A scenario set was loaded here: give `snapshot` its version (and tell the other processes)."""
+        raise NotImplementedError
+
+    async def next_action(self, snapshot, behaviour):
+        """The action of this call of `behaviour` (its sequence step counted across every process)."""
+        raise NotImplementedError
+
+
+class StateBackend:
+    """One process's access to the state its workers and replicas share."""
+
+    kind = "abstract"
+    replica_id = ""
+
+    def attach(self, runtime) -> Share:
+        """Give `runtime` (global or a session's) its share and journal; adopt the shared scenarios if newer."""
+        raise NotImplementedError
+
+    def start(self, root) -> None:
+        """Begin following the other processes (`root` is the global runtime)."""
+
+    def touched(self, session: str) -> None:
+        """A session was used here (keeps its shared data alive as long as any replica uses it)."""
+
+    def dropped(self, session: str) -> None:
+        """A session was deleted by an admin call: forget its shared data."""
+
+    def replicas(self) -> list[dict]:
+        """The live processes sharing this state, this one included."""
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        return {"backend": self.kind, "replica": self.replica_id}
+
+    def close(self) -> None:
+        """Stop background work and release connections."""

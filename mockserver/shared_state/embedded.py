@@ -1,0 +1,42 @@
+"""The default state backend: everything in this process, nothing to install (a single process, as ever)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import time
+
+from mockserver.journal import Journal
+from mockserver.settings import Settings
+from mockserver.shared_state.base import Share, StateBackend
+
+
+class EmbeddedShare(Share):
+    def __init__(self, journal: Journal):
+        self.journal = journal
+        self._versions = itertools.count(1)
+
+    def publish(self, scenarios, snapshot) -> None:
+        snapshot.version = next(self._versions)
+
+    async def next_action(self, snapshot, behaviour):
+        return behaviour.next_action()
+
+
+class EmbeddedState(StateBackend):
+    kind = "embedded"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.replica_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.started = time.time()
+
+    def attach(self, runtime) -> Share:
+        size = self.settings.journal_size if runtime.session is None else self.settings.session_journal_size
+        share = EmbeddedShare(Journal(size))
+        runtime.share, runtime.journal = share, share.journal
+        return share
+
+    def replicas(self) -> list[dict]:
+        return [{"id": self.replica_id, "started": self.started}]
