@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver import limits
+from mockserver import limits, shared_state
 from mockserver.scenarios.manager import PathRefused, manager_of
 from mockserver.scenarios.problems import ScenarioError
 from mockserver.settings import Settings, is_loopback
@@ -178,7 +178,7 @@ async def health(request: Request) -> Response:
     runtime = runtime_of(request)
     snapshot = runtime.snapshot
     return _json({"status": "ok", "generation": snapshot.generation, "scenarios": list(snapshot.scenarios),
-                  "world": snapshot.world is not None})
+                  "world": snapshot.world is not None, **await asyncio.to_thread(shared_state.health, runtime)})
 
 
 async def list_scenarios(request: Request) -> Response:

@@ -45,6 +45,8 @@ def _serve_parser(sub) -> None:
     p.add_argument("--state", metavar="URL",
                    help="share scenarios, sequences and the journal with other replicas: redis://host:port/db "
                         "(env MOCKSERVER_STATE; default: in this process) — docs/deploy.md")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="serve with N processes sharing state (--state, else a private redis-server) — docs/deploy.md")
     p.add_argument("--session-ttl", type=float, metavar="SECONDS", help="idle seconds before a session is forgotten (default 900)")
     p.add_argument("--max-sessions", type=int, metavar="N", help="sessions that may live at once (default 64)")
     p.set_defaults(func=cmd_serve)
@@ -120,6 +122,10 @@ def cmd_serve(args) -> int:
     from mockserver.app import create_app
 
     settings = settings_from_args(args)
+    if args.workers < 1:
+        raise SettingsError(f"--workers: {args.workers} must be at least 1")
+    if args.workers > 1:
+        return _serve_workers(settings, args)
     app = create_app(settings)
     print(banner(settings, app), flush=True)
     # The world and specs live for the whole process: move them out of the collector's way, so full
@@ -130,6 +136,27 @@ def cmd_serve(args) -> int:
                 access_log=args.access_log, lifespan="on",
                 proxy_headers=args.proxy_headers or args.forwarded_allow_ips is not None,
                 forwarded_allow_ips=args.forwarded_allow_ips)
+    return 0
+
+
+def _serve_workers(settings: Settings, args) -> int:
+    from types import SimpleNamespace
+
+    from mockserver import workers
+    from mockserver.app import initial_snapshot
+    from mockserver.state import Runtime
+
+    # Every worker must build the same world: fix the clock here, once, rather than at each worker's start.
+    runtime = Runtime(settings, initial_snapshot(settings))
+    settings = settings.replace(clock=runtime.world.clock)
+    print(banner(settings, SimpleNamespace(runtime=runtime)), flush=True)
+    from mockserver.shared_state.redis_backend import safe_url
+
+    shared = safe_url(settings.state) if settings.state else "a private redis-server"
+    print(f"  {args.workers} workers sharing state through {shared}", flush=True)
+    del runtime
+    workers.serve(settings, args.workers, log_level="info" if args.access_log else "warning",
+                  access_log=args.access_log)
     return 0
 
 

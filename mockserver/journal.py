@@ -53,6 +53,15 @@ def _entry(raw: tuple) -> Entry:
                  operation_id, round(duration * 1000, 3))
 
 
+def select(entries: list[Entry], method: str | None = None, path: str | None = None,
+           operation_id: str | None = None) -> list[Entry]:
+    """The entries matching every filter given (the admin API's `method`, `path`, `operation_id`)."""
+    return [e for e in entries
+            if (method is None or e.method == method.upper())
+            and (path is None or e.path == path)
+            and (operation_id is None or e.operation_id == operation_id)]
+
+
 class Journal:
     """A bounded, thread-safe list of requests."""
 
@@ -75,10 +84,14 @@ class Journal:
                 operation_id: str | None = None) -> list[Entry]:
         with self._lock:
             items = [_entry(raw) for raw in self._entries]
-        return [e for e in items
-                if (method is None or e.method == method.upper())
-                and (path is None or e.path == path)
-                and (operation_id is None or e.operation_id == operation_id)]
+        return select(items, method, path, operation_id)
+
+    def drain(self) -> list[Entry]:
+        """Take every entry out, redacted (a shared journal ships them to its store: `mockserver.shared_state`)."""
+        with self._lock:
+            raws = list(self._entries)
+            self._entries.clear()
+        return [_entry(raw) for raw in raws]
 
     def clear(self) -> None:
         with self._lock:

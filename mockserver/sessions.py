@@ -167,13 +167,19 @@ class Sessions:
         self.state.touched(session)
         return runtime
 
-    def drop(self, session: str) -> bool:
+    def drop(self, session: str, *, everywhere: bool = True) -> bool:
+        """Forget a session here (and, `everywhere`, in the shared state: every replica forgets it)."""
         with self._lock:
             item = self._items.pop(session, None)
-        self.state.dropped(session)
+        if everywhere:
+            self.state.dropped(session)
         if item is not None:
-            item.runtime.scenarios.stop()
+            self._release(item)
         return item is not None
+
+    def _release(self, item: Session) -> None:
+        item.runtime.scenarios.stop()
+        self.state.detach(item.runtime)
 
     def sweep(self, now: float | None = None) -> None:
         with self._lock:
@@ -183,8 +189,7 @@ class Sessions:
         self._swept = now
         ttl = self.settings.session_ttl
         for session in [s for s, item in self._items.items() if now - item.last_used > ttl]:
-            item = self._items.pop(session)
-            item.runtime.scenarios.stop()
+            self._release(self._items.pop(session))
 
     def runtimes(self) -> list[Runtime]:
         with self._lock:

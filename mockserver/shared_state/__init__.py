@@ -21,7 +21,7 @@ Two backends implement one interface (`StateBackend` hands each runtime a `Share
 from __future__ import annotations
 
 from mockserver.settings import Settings, SettingsError
-from mockserver.shared_state.base import Share, StateBackend, scope_key
+from mockserver.shared_state.base import Share, StateBackend, health, scope_key
 from mockserver.shared_state.embedded import EmbeddedState
 
 
@@ -37,4 +37,4 @@ def open_state(settings: Settings) -> StateBackend:
     raise SettingsError(f"--state / MOCKSERVER_STATE: {url!r} is not a redis://host:port/db or unix:// URL")
 
 
-__all__ = ["EmbeddedState", "Share", "StateBackend", "open_state", "scope_key"]
+__all__ = ["EmbeddedState", "Share", "StateBackend", "health", "open_state", "scope_key"]

@@ -22,6 +22,8 @@ def scenario_documents(scenarios) -> list[dict]:
 class Share:
     """One runtime's part of the shared state (the global world's, or one session's)."""
 
+    backend: "StateBackend"
+
     journal: Any
     """Where this runtime's requests are journalled (`record`, `entries`, `clear`)."""
 
@@ -47,6 +49,9 @@ class StateBackend:
     def start(self, root) -> None:
         """Begin following the other processes (`root` is the global runtime)."""
 
+    def detach(self, runtime) -> None:
+        """A session's runtime is gone from this process (expired or deleted)."""
+
     def touched(self, session: str) -> None:
         """A session was used here (keeps its shared data alive as long as any replica uses it)."""
 
@@ -62,3 +67,16 @@ class StateBackend:
 
     def close(self) -> None:
         """Stop background work and release connections."""
+
+
+def health(runtime) -> dict:
+    """What `/__admin/health` says about the shared state: the backend, this replica and the live ones."""
+    share = runtime.share
+    if share is None:
+        return {}
+    backend = share.backend
+    try:
+        replicas = backend.replicas()
+    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, never raised, by a health check
+        return {"state": {**backend.describe(), "error": f"{type(exc).__name__}: {exc}"}, "replicas": []}
+    return {"session": runtime.session, "state": backend.describe(), "replicas": replicas}

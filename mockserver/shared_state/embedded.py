@@ -13,7 +13,8 @@ from mockserver.shared_state.base import Share, StateBackend
 
 
 class EmbeddedShare(Share):
-    def __init__(self, journal: Journal):
+    def __init__(self, backend: StateBackend, journal: Journal):
+        self.backend = backend
         self.journal = journal
         self._versions = itertools.count(1)
 
@@ -34,7 +35,7 @@ class EmbeddedState(StateBackend):
 
     def attach(self, runtime) -> Share:
         size = self.settings.journal_size if runtime.session is None else self.settings.session_journal_size
-        share = EmbeddedShare(Journal(size))
+        share = EmbeddedShare(self, Journal(size))
         runtime.share, runtime.journal = share, share.journal
         return share
 

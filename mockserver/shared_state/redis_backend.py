@@ -1,0 +1,442 @@
+"""The Redis state backend (`--state redis://host:port/db`): several workers or replicas behave as one.
+
+What lives in Redis (every key under `mockserver:`; `<scope>` is `g` or `s.<session id>`, `base.scope_key`):
+
+| key | what |
+|---|---|
+| `scen:<scope>` | hash: `version`, `docs` (the scenario files' texts, JSON), `origin` (the replica that loaded them) |
+| `seq:<scope>:<version>:<n>` | call count of the n-th behaviour of that scenario version (Lua `INCR` + `EXPIRE`) |
+| `journal:<scope>`, `jbytes:<scope>`, `jid:<scope>` | the journal (a list, oldest first), its byte total, its last id |
+| `replicas`, `replica:<id>` | sorted set of live replicas (score: when the heartbeat lapses), each one's details |
+| channel `changes` | `scenarios <scope> <version> <origin>`, `flush <nonce>`, `drop <scope> <origin>` |
+
+How each promise is kept:
+
+- A scenario loaded on any replica is checked and built there, then published (one Lua call bumps the
+  version, stores the texts and announces it). The others rebuild the same snapshot from the texts in a
+  background thread; a version check every heartbeat catches a missed message, so it applies everywhere in
+  well under a second.
+- Sequence counters are one Redis counter per behaviour of one scenario version: atomic across replicas.
+  Behaviours without a sequence are counted locally (no Redis call).
+- Journal entries are redacted here, buffered, and written by a background thread in batches (one Lua call
+  per scope appends them and drops the oldest past `journal_size` entries or `journal_bytes` bytes). A read
+  first asks every replica to flush (`flush` on the channel; each acknowledges), so it sees every request
+  answered before it.
+- The request path touches Redis only for sequence behaviours; never for the world, which every replica
+  builds itself from seed and clock.
+- Nothing lives only in one replica: losing one loses at most the journal entries it had not flushed yet
+  (the requests it was answering when it died).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import weakref
+from secrets import token_hex
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import redis
+import redis.asyncio as aredis
+
+from mockserver import limits
+from mockserver.journal import Entry, Journal, select
+from mockserver.scenarios.loader import read_scenario
+from mockserver.scenarios.problems import Problem, ScenarioError
+from mockserver.settings import Settings, SettingsError
+from mockserver.shared_state.base import Share, StateBackend, scenario_documents, scope_key
+
+log = logging.getLogger("mockserver.state")
+
+NS = "mockserver:"
+CHANNEL = NS + "changes"
+HEARTBEAT = 0.5
+"""Seconds between heartbeats (and version checks)."""
+REPLICA_TTL = 3.0
+"""A replica whose heartbeat is older than this is no longer listed as alive."""
+GLOBAL_TTL = 7 * 24 * 3600
+"""Seconds the global world's counters and journal outlive their last use."""
+BARRIER_SECONDS = 0.5
+"""How long a journal read waits for the other replicas to flush."""
+ENTRY_MAX_BYTES = 16 * limits.KIB
+"""A journal entry larger than this (after each value is truncated) keeps its request line, not its headers."""
+
+PUBLISH = """
+if ARGV[5] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
+  return -tonumber(redis.call('HGET', KEYS[1], 'version'))
+end
+local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'docs', ARGV[1], 'origin', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+redis.call('PUBLISH', ARGV[4], 'scenarios ' .. ARGV[6] .. ' ' .. v .. ' ' .. ARGV[2])
+return v
+"""
+
+NEXT_CALL = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return n
+"""
+
+APPEND = """
+local max_entries, max_bytes, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local count = #ARGV - 3
+local id = redis.call('INCRBY', KEYS[3], count) - count
+local bytes = tonumber(redis.call('GET', KEYS[2]) or '0')
+for i = 4, #ARGV do
+  id = id + 1
+  local item = id .. ' ' .. ARGV[i]
+  redis.call('RPUSH', KEYS[1], item)
+  bytes = bytes + #item
+end
+local n = redis.call('LLEN', KEYS[1])
+while n > 0 and (n > max_entries or bytes > max_bytes) do
+  bytes = bytes - #redis.call('LPOP', KEYS[1])
+  n = n - 1
+end
+redis.call('SET', KEYS[2], bytes)
+for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ttl) end
+return n
+"""
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password (for messages, logs and /__admin/health)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else "***@"
+    return urlunsplit((parts.scheme, user + netloc, parts.path, parts.query, parts.fragment))
+
+
+def _encode(entry: Entry) -> str:
+    data = entry.as_dict()
+    data.pop("id")
+    text = orjson.dumps(data)
+    if len(text) > ENTRY_MAX_BYTES:
+        data["headers"] = {"[dropped]": f"the entry was over {ENTRY_MAX_BYTES} bytes"}
+        data["path"], data["query"] = data["path"][:1024], data["query"][:1024]
+        text = orjson.dumps(data)
+    return text.decode()
+
+
+def _decode(item: bytes) -> Entry:
+    number, _, text = item.partition(b" ")
+    return Entry(id=int(number), **orjson.loads(text))
+
+
+class SharedJournal:
+    """A scope's journal in Redis: `record` buffers (redacted by `Journal`), a background thread ships."""
+
+    def __init__(self, backend: "RedisState", share: "RedisShare", size: int, max_bytes: int):
+        self.backend = backend
+        self.share = share
+        self.size = size
+        self.max_bytes = max_bytes
+        self.buffer = Journal(size)  # bounded: if Redis is away, the oldest unshipped entries drop off
+        key = share.scope
+        self.keys = (f"{NS}journal:{key}", f"{NS}jbytes:{key}", f"{NS}jid:{key}")
+
+    def record(self, scope: dict, status: int | None, started: float) -> None:
+        self.buffer.record(scope, status, started)
+        self.backend.wake.set()
+
+    def ship(self, pipe) -> bool:
+        entries = self.buffer.drain()
+        if not entries:
+            return False
+        ttl = self.share.ttl
+        pipe.evalsha(self.backend.scripts["append"], 3, *self.keys, self.size, self.max_bytes, ttl,
+                     *(_encode(e) for e in entries))
+        return True
+
+    def entries(self, method: str | None = None, path: str | None = None,
+                operation_id: str | None = None) -> list[Entry]:
+        self.backend.flush_everywhere()
+        items = [_decode(item) for item in self.backend.client.lrange(self.keys[0], 0, -1)]
+        return select(items, method, path, operation_id)
+
+    def clear(self) -> None:
+        self.backend.flush_everywhere()
+        self.backend.client.delete(self.keys[0], self.keys[1])
+
+
+class RedisShare(Share):
+    def __init__(self, backend: "RedisState", runtime):
+        self.backend = backend
+        self.runtime = runtime
+        self.scope = scope_key(runtime.session)
+        self.key = f"{NS}scen:{self.scope}"
+        settings = backend.settings
+        self.ttl = GLOBAL_TTL if runtime.session is None else int(settings.session_ttl) + 1
+        size = settings.journal_size if runtime.session is None else settings.session_journal_size
+        budget = settings.journal_bytes if runtime.session is None else max(settings.journal_bytes // 16, 1)
+        self.version = 0
+        """The newest scenario version installed (or being installed) here."""
+        self.journal = SharedJournal(backend, self, size, budget)
+
+    def publish(self, scenarios, snapshot, *, only_if_absent: bool = False) -> int:
+        docs = orjson.dumps(scenario_documents(scenarios))
+        try:
+            version = self.backend.client.evalsha(self.backend.scripts["publish"], 1, self.key, docs,
+                                                  self.backend.replica_id, self.ttl, CHANNEL,
+                                                  "1" if only_if_absent else "0", self.scope)
+        except redis.RedisError as exc:
+            raise ScenarioError([Problem("<state>", 1, 1, (), f"the shared state at {self.backend.url} cannot "
+                                                              f"be reached ({exc}); nothing was changed")]) from None
+        if version > 0:
+            snapshot.version = self.version = version
+        return version
+
+    async def next_action(self, snapshot, behaviour):
+        if not behaviour.steps:
+            return behaviour.next_action()
+        key = f"{NS}seq:{self.scope}:{snapshot.version}:{snapshot.behaviours.index(behaviour)}"
+        try:
+            n = await self.backend.next_call(key, self.ttl)
+        except (redis.RedisError, OSError) as exc:
+            self.backend.warn_once("sequence", f"the shared state is unreachable ({exc}): sequences count "
+                                               "in this process only until it is back")
+            return behaviour.next_action()
+        return behaviour.action_at(n - 1)
+
+
+class RedisState(StateBackend):
+    kind = "redis"
+
+    def __init__(self, settings: Settings, url: str):
+        self.settings = settings
+        self.url = safe_url(url)
+        self._raw_url = url
+        try:
+            self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+            self.client.ping()
+            self.scripts = {name: self.client.script_load(text)
+                            for name, text in (("publish", PUBLISH), ("next", NEXT_CALL), ("append", APPEND))}
+        except (redis.RedisError, ValueError) as exc:
+            raise SettingsError(f"--state / MOCKSERVER_STATE: cannot use Redis at {self.url}: {exc}") from None
+        self.replica_id = f"{socket.gethostname()}:{os.getpid()}:{token_hex(3)}"
+        self.started = time.time()
+        self.root = None
+        self.wake = threading.Event()
+        self._shares: dict[str, RedisShare] = {}
+        self._touched: set[str] = set()
+        self._async: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._adopt_queue: queue.Queue = queue.Queue()
+        self._flush_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._warned: set[str] = set()
+
+    # -- runtimes --------------------------------------------------------------------------------------
+
+    def attach(self, runtime) -> Share:
+        share = RedisShare(self, runtime)
+        runtime.share, runtime.journal = share, share.journal
+        self._shares[share.scope] = share
+        if runtime.session is None:
+            # The first replica up publishes its startup scenarios; the others (and later ones) adopt what
+            # is there, so a replica that joins or comes back changes nothing for the rest.
+            manager = runtime.scenarios
+            version = share.publish(manager.loaded, runtime.snapshot, only_if_absent=True)
+            if version < 0:
+                self.adopt(share)
+        else:
+            self.adopt(share)
+        return share
+
+    def detach(self, runtime) -> None:
+        share = self._shares.pop(scope_key(runtime.session), None)
+        if share is not None:
+            self.flush()
+
+    def adopt(self, share: RedisShare) -> None:
+        """Install the scope's stored scenario set if it is newer than what this process serves."""
+        version, docs = self.client.hmget(share.key, "version", "docs")
+        if version is None or int(version) <= share.version or docs is None:
+            return
+        version = int(version)
+        scenarios = [read_scenario(d["text"], d["file"]) for d in orjson.loads(docs)]
+        share.version = version
+        share.runtime.scenarios.adopt(scenarios, version)
+        log.info("scenarios of %s adopted from the shared state: version %d", share.scope, version)
+
+    def touched(self, session: str) -> None:
+        self._touched.add(scope_key(session))
+
+    def dropped(self, session: str) -> None:
+        scope = scope_key(session)
+        keys = [f"{NS}{kind}:{scope}" for kind in ("scen", "journal", "jbytes", "jid")]
+        try:
+            self.client.delete(*keys)
+            self.client.publish(CHANNEL, f"drop {scope} {self.replica_id}")
+        except redis.RedisError as exc:
+            log.warning("could not delete session %s from the shared state: %s", session, exc)
+
+    # -- the request path ------------------------------------------------------------------------------
+
+    async def next_call(self, key: str, ttl: int) -> int:
+        loop = asyncio.get_running_loop()
+        client = self._async.get(loop)
+        if client is None:
+            client = self._async[loop] = aredis.Redis.from_url(self._raw_url, socket_timeout=2,
+                                                               socket_connect_timeout=2)
+        return await client.evalsha(self.scripts["next"], 1, key, ttl)
+
+    def warn_once(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            log.warning(message)
+
+    # -- the journal -----------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Ship every buffered journal entry of this process."""
+        with self._flush_lock:
+            pipe = self.client.pipeline(transaction=False)
+            if any([share.journal.ship(pipe) for share in list(self._shares.values())]):
+                try:
+                    pipe.execute()
+                except redis.RedisError as exc:
+                    self.warn_once("journal", f"journal entries could not be written to {self.url}: {exc}")
+
+    def flush_everywhere(self) -> None:
+        """Flush here and ask every replica to flush; wait (bounded) until each has acknowledged."""
+        self.flush()
+        nonce = token_hex(8)
+        receivers = self.client.publish(CHANNEL, f"flush {nonce}")
+        deadline = time.monotonic() + BARRIER_SECONDS
+        key = f"{NS}ack:{nonce}"
+        while time.monotonic() < deadline:
+            if int(self.client.get(key) or 0) >= receivers:
+                return
+            time.sleep(0.002)
+        log.warning("journal read: not every replica acknowledged the flush within %.1f s", BARRIER_SECONDS)
+
+    # -- background threads ----------------------------------------------------------------------------
+
+    def start(self, root) -> None:
+        self.root = root
+        for name, target in (("listen", self._listen), ("beat", self._beat_loop), ("flush", self._flush_loop),
+                             ("adopt", self._adopt_loop)):
+            thread = threading.Thread(target=target, name=f"mockserver-state-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        atexit.register(self.close)
+
+    def _flush_loop(self) -> None:
+        while not self._stop.is_set():
+            self.wake.wait(1.0)
+            self.wake.clear()
+            self.flush()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message is not None:
+                        self._on_message(message["data"].decode())
+            except (redis.RedisError, OSError) as exc:
+                self.warn_once("listen", f"lost the shared state's channel ({exc}); retrying")
+                self._stop.wait(1.0)
+
+    def _on_message(self, text: str) -> None:
+        kind, _, rest = text.partition(" ")
+        if kind == "flush":
+            self.flush()
+            key = f"{NS}ack:{rest}"
+            pipe = self.client.pipeline(transaction=False)
+            pipe.incr(key).expire(key, 10).execute()
+        elif kind == "scenarios":
+            scope, version, origin = rest.split(" ")
+            share = self._shares.get(scope)
+            if origin != self.replica_id and share is not None and int(version) > share.version:
+                self._adopt_queue.put(share)
+        elif kind == "drop":
+            scope, origin = rest.split(" ")
+            if origin != self.replica_id and scope.startswith("s.") and self.root is not None:
+                self.root.sessions.drop(scope[2:], everywhere=False)
+
+    def _adopt_loop(self) -> None:
+        # The scenario checker compiles its schemas on first use (half a second); pay it now, not when the
+        # first scenario arrives from another replica.
+        read_scenario("name: warm-up\n", "<warm-up>")
+        while not self._stop.is_set():
+            try:
+                share = self._adopt_queue.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            try:
+                self.adopt(share)
+            except ScenarioError as exc:
+                log.error("scenarios of %s from the shared state do not load here:\n%s", share.scope, exc)
+            except (redis.RedisError, OSError) as exc:
+                self.warn_once("adopt", f"could not read scenarios from the shared state: {exc}")
+
+    def _beat_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._beat()
+            except (redis.RedisError, OSError) as exc:
+                self.warn_once("beat", f"heartbeat to {self.url} failed: {exc}")
+            self._stop.wait(HEARTBEAT)
+
+    def _beat(self) -> None:
+        now = time.time()
+        info = {"id": self.replica_id, "host": socket.gethostname(), "pid": os.getpid(), "started": self.started,
+                "world": {"seed": self.settings.seed, "size": self.settings.size,
+                          "clock": self.settings.clock.isoformat() if self.settings.clock else None},
+                "sessions": sum(1 for scope in self._shares if scope != "g")}
+        shares = list(self._shares.values())
+        touched, self._touched = self._touched, set()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(f"{NS}replicas", {self.replica_id: now + REPLICA_TTL})
+        pipe.set(f"{NS}replica:{self.replica_id}", orjson.dumps(info), px=int(REPLICA_TTL * 1000))
+        pipe.zremrangebyscore(f"{NS}replicas", "-inf", now)
+        for scope in touched:
+            share = self._shares.get(scope)
+            if share is not None:
+                for key in (share.key, *share.journal.keys):
+                    pipe.expire(key, share.ttl)
+        for share in shares:
+            pipe.hget(share.key, "version")
+        versions = pipe.execute()[-len(shares):] if shares else []
+        for share, version in zip(shares, versions):
+            if version is not None and int(version) > share.version:
+                self._adopt_queue.put(share)
+
+    def replicas(self) -> list[dict]:
+        ids = self.client.zrangebyscore(f"{NS}replicas", time.time(), "+inf")
+        if not ids:
+            return []
+        found = self.client.mget([f"{NS}replica:{i.decode()}" for i in ids])
+        return sorted((orjson.loads(item) for item in found if item is not None), key=lambda r: r["started"])
+
+    def describe(self) -> dict:
+        return {"backend": self.kind, "url": self.url, "replica": self.replica_id}
+
+    def close(self) -> None:
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self.wake.set()
+        try:
+            self.flush()
+            pipe = self.client.pipeline(transaction=False)
+            pipe.zrem(f"{NS}replicas", self.replica_id).delete(f"{NS}replica:{self.replica_id}").execute()
+        except (redis.RedisError, OSError):
+            pass
+        for thread in self._threads:
+            thread.join(timeout=2)
+        self.client.close()

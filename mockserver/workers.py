@@ -1,0 +1,103 @@
+"""`mockserver serve --workers N`: N processes on one port that answer as one server.
+
+The workers share state the way replicas do (`mockserver.shared_state`), so every promise of several
+replicas holds for workers too: a scenario loaded through any worker applies on all, sequences count across
+workers, the journal holds every worker's requests. With `--state` the workers use that Redis; without it,
+a private `redis-server` is started for them on a unix socket in a private temporary directory (mode 0700,
+no TCP port, nothing saved to disk) and stopped with the server. When `redis-server` is not installed,
+`--workers` is refused with a message naming both ways out (install it, or pass `--state`).
+
+The parent process resolves the world's clock once (the start of today, unless `--clock` says otherwise)
+and hands every worker the same settings, so all of them build the same world even across midnight.
+uvicorn's supervisor starts the workers (spawned processes, each building the app through `worker_app`),
+restarts one that dies, and forwards SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from mockserver.settings import Settings, SettingsError
+
+STARTUP_SECONDS = 10.0
+
+
+def worker_app(settings: Settings):
+    """The app of one worker (uvicorn calls this in each spawned process)."""
+    from mockserver.app import create_app
+
+    app = create_app(settings)
+    gc.collect()
+    gc.freeze()  # as `serve` does: the world lives for the whole process (docs/performance.md)
+    return app
+
+
+@contextmanager
+def private_redis():
+    """A `redis-server` only this server's workers can reach: a unix socket in a fresh 0700 directory."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SettingsError("--workers needs shared state between the workers: install redis-server "
+                            "(Debian/Ubuntu: apt-get install redis-server) or pass --state redis://host:port/db")
+    directory = Path(tempfile.mkdtemp(prefix="mockserver-state-"))
+    sock = directory / "redis.sock"
+    proc = subprocess.Popen([binary, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
+                             "--save", "", "--appendonly", "no", "--dir", str(directory)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for_redis(proc, sock)
+        yield f"unix://{sock}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _wait_for_redis(proc: subprocess.Popen, sock: Path) -> None:
+    import redis
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SettingsError(f"the private redis-server for --workers exited: "
+                                f"{proc.stderr.read().decode(errors='replace')[-500:]}")
+        if sock.exists():
+            try:
+                redis.Redis(unix_socket_path=str(sock)).ping()
+                return
+            except redis.RedisError:
+                pass
+        time.sleep(0.02)
+    raise SettingsError(f"the private redis-server for --workers did not start within {STARTUP_SECONDS:g} s")
+
+
+def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool) -> None:
+    """Serve with `workers` processes until interrupted (settings already carry the resolved clock)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    with (private_redis() if not settings.state else _given(settings.state)) as state:
+        config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
+                                host=settings.host, port=settings.port, workers=workers, log_level=log_level,
+                                access_log=access_log, lifespan="on")
+        sock = config.bind_socket()
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            sock.close()
+
+
+@contextmanager
+def _given(url: str):
+    yield url
