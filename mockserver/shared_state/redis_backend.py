@@ -181,19 +181,23 @@ class RedisShare(Share):
         budget = settings.journal_bytes if runtime.session is None else max(settings.journal_bytes // 16, 1)
         self.version = 0
         """The newest scenario version installed (or being installed) here."""
+        self.lock = threading.Lock()
         self.journal = SharedJournal(backend, self, size, budget)
 
     def publish(self, scenarios, snapshot, *, only_if_absent: bool = False) -> int:
+        """Store and announce the scenario set; its version goes on `snapshot`. With `only_if_absent`, a set
+        already stored wins: the (negative) stored version is returned and nothing changes."""
         docs = orjson.dumps(scenario_documents(scenarios))
+        backend = self.backend
         try:
-            version = self.backend.client.evalsha(self.backend.scripts["publish"], 1, self.key, docs,
-                                                  self.backend.replica_id, self.ttl, CHANNEL,
-                                                  "1" if only_if_absent else "0", self.scope)
+            with self.lock:  # a version check never sees the new version before this share knows it
+                version = backend.client.evalsha(backend.scripts["publish"], 1, self.key, docs, backend.replica_id,
+                                                 self.ttl, CHANNEL, "1" if only_if_absent else "0", self.scope)
+                if version > 0:
+                    snapshot.version = self.version = version
         except redis.RedisError as exc:
-            raise ScenarioError([Problem("<state>", 1, 1, (), f"the shared state at {self.backend.url} cannot "
-                                                              f"be reached ({exc}); nothing was changed")]) from None
-        if version > 0:
-            snapshot.version = self.version = version
+            raise ScenarioError([Problem("<state>", 1, 1, (), f"the shared state at {backend.url} cannot be "
+                                                              f"reached ({exc}); nothing was changed")]) from None
         return version
 
     async def next_action(self, snapshot, behaviour):
@@ -260,12 +264,13 @@ class RedisState(StateBackend):
 
     def adopt(self, share: RedisShare) -> None:
         """Install the scope's stored scenario set if it is newer than what this process serves."""
-        version, docs = self.client.hmget(share.key, "version", "docs")
-        if version is None or int(version) <= share.version or docs is None:
-            return
-        version = int(version)
+        with share.lock:
+            version, docs = self.client.hmget(share.key, "version", "docs")
+            # Not `<=`: a Redis that was restarted empty counts versions from 1 again.
+            if version is None or int(version) == share.version or docs is None:
+                return
+            version = share.version = int(version)
         scenarios = [read_scenario(d["text"], d["file"]) for d in orjson.loads(docs)]
-        share.version = version
         share.runtime.scenarios.adopt(scenarios, version)
         log.info("scenarios of %s adopted from the shared state: version %d", share.scope, version)
 
@@ -361,7 +366,7 @@ class RedisState(StateBackend):
         elif kind == "scenarios":
             scope, version, origin = rest.split(" ")
             share = self._shares.get(scope)
-            if origin != self.replica_id and share is not None and int(version) > share.version:
+            if origin != self.replica_id and share is not None and int(version) != share.version:
                 self._adopt_queue.put(share)
         elif kind == "drop":
             scope, origin = rest.split(" ")
@@ -413,7 +418,7 @@ class RedisState(StateBackend):
             pipe.hget(share.key, "version")
         versions = pipe.execute()[-len(shares):] if shares else []
         for share, version in zip(shares, versions):
-            if version is not None and int(version) > share.version:
+            if version is not None and int(version) != share.version:
                 self._adopt_queue.put(share)
 
     def replicas(self) -> list[dict]:
