@@ -122,6 +122,7 @@ def replicas(count: int, *args: str):
 HAPROXY_CONFIG = """
 global
     maxconn 512
+    stats socket {stats} mode 600 level user
 defaults
     mode http
     timeout connect 1s
@@ -143,6 +144,32 @@ backend replicas
 """
 
 
+class Balancer:
+    """A running haproxy: its URL and what its stats socket says about each server."""
+
+    def __init__(self, url: str, stats: Path):
+        self.url = url
+        self.stats = stats
+
+    def status(self, server: str) -> str:
+        """`UP`, `DOWN`, ... of `server` (r1, r2, ...) as haproxy's health check sees it now."""
+        import socket
+
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(self.stats))
+            sock.sendall(b"show stat\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        lines = data.decode().splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(",")))
+            if row.get("pxname") == "replicas" and row.get("svname") == server:
+                return row["status"]
+        raise KeyError(server)
+
+
 @contextmanager
 def haproxy(backends: list[Serve]):
     """haproxy round-robin in front of `backends` with a fast health check, retries and redispatch."""
@@ -151,12 +178,13 @@ def haproxy(backends: list[Serve]):
     servers = "\n".join(f"    server r{i} 127.0.0.1:{s.port} check" for i, s in enumerate(backends, 1))
     with tempfile.TemporaryDirectory(prefix="mockserver-test-haproxy-") as directory:
         config = Path(directory) / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers), encoding="utf-8")
+        stats = Path(directory) / "stats.sock"
+        config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers, stats=stats), encoding="utf-8")
         proc = subprocess.Popen([binary, "-f", str(config), "-db"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait(proc, lambda: _answers(url), "haproxy", 20)
-            yield url
+            yield Balancer(url, stats)
         finally:
             _stop(proc)

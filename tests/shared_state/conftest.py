@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _fleet import redis_server
+from shared_state._fleet import redis_server
 
 
 @pytest.fixture(scope="module")
