@@ -101,7 +101,8 @@ SECURITY_MAP = {"apiKey": ApiKeyHandler}
 
 class RuntimeScope:
     """Pipeline step: the runtime and its current snapshot into the scope (a request keeps the snapshot it
-    started with, whatever reloads meanwhile)."""
+    started with, whatever reloads meanwhile). A request naming a session gets the session's runtime, with
+    the `/__session/<id>` path prefix taken off (`mockserver.sessions`)."""
 
     def __init__(self, app, *, runtime: Runtime):
         self.app = app

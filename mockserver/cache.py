@@ -56,8 +56,9 @@ def request_key(request) -> tuple:
             accept = accept if accept is not None else value
     if host is None:  # HTTP/1.0 without Host: the links are built from the server address
         host = request.url.netloc
-    return (id(snapshot), snapshot.generation, scope.get("scheme"), host, scope.get("root_path", ""), scope.get("mockserver.prefix"),
-            scope["path"], scope.get("query_string", b""), accept or b"")
+    # A session's path prefix (sessions.py) is part of every link the response carries.
+    return (id(snapshot), snapshot.generation, scope.get("scheme"), host, scope.get("root_path", ""),
+            scope.get("mockserver.prefix"), scope["path"], scope.get("query_string", b""), accept or b"")
 
 
 class CachedResponse(Response):
