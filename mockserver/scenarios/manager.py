@@ -106,8 +106,11 @@ class ScenarioManager:
                 problem = Problem(scenarios[-1].file if scenarios else "<scenario>", 1, 1, (),
                                   f"could not build the world: {type(exc).__name__}")
                 raise self._fail(action, ScenarioError([problem])) from None
+            try:
+                self._install(scenarios, snapshot)
+            except ScenarioError as exc:  # the shared state refused it (`mockserver.shared_state`)
+                raise self._fail(action, exc) from None
             self.paths, self.posted = list(paths), list(posted)
-            self._install(scenarios, snapshot)
             return scenarios
 
     # -- public operations ----------------------------------------------------------------------------
