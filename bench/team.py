@@ -58,7 +58,7 @@ def cpu_of(pids: list[int]) -> float:
     return sum(cpu_seconds(p) for pid in pids for p in tree(pid))
 
 
-def serve(*args: str) -> tuple[subprocess.Popen, str]:
+def serve(*args: str, processes: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = start([PY, "-m", "mockserver", "serve", "--port", str(port), "--size", "small", "--clock", CLOCK, *args],
                  port)
@@ -66,7 +66,7 @@ def serve(*args: str) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the port opens before every worker has built its world
         try:
-            if httpx.get(f"{url}/__admin/health", timeout=2).status_code == 200:
+            if len(httpx.get(f"{url}/__admin/health", timeout=2).json().get("replicas", [])) >= processes:
                 break
         except httpx.HTTPError:
             pass
@@ -74,7 +74,8 @@ def serve(*args: str) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-def load(procs: list[subprocess.Popen], urls: list[str], script: str, seconds: int, connections: int) -> dict:
+def load(procs: list[subprocess.Popen], urls: list[str], script: str, seconds: int, connections: int,
+         processes: int) -> dict:
     """One wrk per URL, all at once; total req/s and CPU per request of the servers."""
     for url in urls:
         wrk(url + "/", 1, connections, {}, script)  # warm-up
@@ -90,7 +91,7 @@ def load(procs: list[subprocess.Popen], urls: list[str], script: str, seconds: i
     rps = sum(r["rps"] for r in results)
     return {"rps": rps, "p50": "/".join(r["p50"] for r in results), "p99": "/".join(r["p99"] for r in results),
             "errors": sum(r["errors"] for r in results), "cpu_us": used / (rps * seconds) * 1e6 if rps else 0.0,
-            "processes": len(urls)}
+            "processes": processes}
 
 
 def propagation(urls: list[str], jwt: dict) -> list[float]:
@@ -140,19 +141,22 @@ def main() -> int:
         requests = [r for reqs in mixed_workloads(url, jwt, {"actionsecret": "your_secret"}).values() for r in reqs]
         script = lua_script(requests, work / "mixed.lua")
 
-        def row(label: str, *serve_args: str, replicas: int = 1, shared: tuple | None = None):
-            procs, urls = shared or zip(*[serve(*serve_args) for _ in range(replicas)])
-            procs, urls = list(procs), list(urls)
+        def row(label: str, *serve_args: str, shared: tuple | None = None, processes: int = 1):
+            if shared is None:
+                started, started_url = serve(*serve_args, processes=processes)
+                shared = ([started], [started_url])
+            procs, urls = list(shared[0]), list(shared[1])
             running.extend(procs)
             try:
-                rows.append((label, load(procs, urls, script, args.seconds, args.connections)))
+                rows.append((label, load(procs, urls, script, args.seconds, args.connections,
+                                         processes * len(urls))))
             finally:
                 for p in procs:
                     p.terminate()
                     p.wait()
 
         row("1 process, embedded state (baseline)", shared=([proc], [url]))
-        row("--workers 2 (private redis-server)", "--workers", "2")
+        row("--workers 2 (private redis-server)", "--workers", "2", processes=2)
         row("1 process, --state redis", "--state", state)
         procs, urls = zip(*[serve("--state", state) for _ in range(2)])
         delays = propagation(list(urls), jwt)
@@ -171,7 +175,7 @@ def main() -> int:
               "server CPU/req | non-2xx |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n" + header if args.markdown else "")
     for label, r in rows:
-        per = r["rps"] / r["processes"] if "workers" not in label else r["rps"] / 2
+        per = r["rps"] / r["processes"]
         cells = [label, f"{r['rps']:,.0f}", f"{per:,.0f}", f"{per / base['rps']:.2f}", f"{r['rps'] / base['rps']:.2f}",
                  r["p50"], r["p99"], f"{r['cpu_us']:.0f} us", str(r["errors"])]
         print("| " + " | ".join(cells) + " |" if args.markdown else "  ".join(f"{c:>12}" for c in cells))

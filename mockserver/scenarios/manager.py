@@ -170,7 +170,8 @@ class ScenarioManager:
         other = ScenarioManager(runtime, self.settings)
         other.default_world = self.default_world
         other.loaded = list(scenarios)
-        runtime.snapshot = dataclasses.replace(snapshot, behaviours=snapshot.behaviours and snapshot.behaviours.fresh())
+        runtime.snapshot = dataclasses.replace(snapshot, behaviours=snapshot.behaviours and snapshot.behaviours.fresh(),
+                                               version=0)  # the session's own versions start here
         other.startup = (list(scenarios), runtime.snapshot)
         runtime.scenarios = other
         return other
