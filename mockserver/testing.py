@@ -10,6 +10,8 @@ Fixtures, in the pytest-httpserver style:
 - `mockserver_server` — a real server on 127.0.0.1 on a free port, in a background thread, for clients that
   need a socket (`mockserver_server.url`);
 - `mockserver_token` — a valid JWT for the edX routes (`Authorization: JWT <token>`).
+
+`dump_journal(app, path)` writes what the mock was asked, for `mockserver contract --requests path`.
 """
 
 from __future__ import annotations
@@ -79,6 +81,17 @@ def token_for(app, client_id: str = "pytest") -> str:
     from mockserver.auth import issue_token
 
     return issue_token(app.runtime.auth, client_id, "", "http://testserver/oauth2")["access_token"]
+
+
+def dump_journal(app, path) -> None:
+    """Write `app`'s journal as `GET /__admin/requests` exports it (credentials already redacted), oldest first:
+    `mockserver contract --requests <path> --base-url <staging>` replays it to say whether each call still works."""
+    import json
+    from pathlib import Path
+
+    entries = [entry.as_dict() for entry in app.runtime.journal.entries()]
+    Path(path).write_text(json.dumps({"format": "mockserver-journal/1", "total": len(entries), "requests": entries},
+                                     indent=1), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

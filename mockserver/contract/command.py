@@ -40,6 +40,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                              "mock's default auth mode): skip the probes it lets through by design, and say so")
     parser.add_argument("--accept-deprecated-keys", action="store_true",
                         help="also accept the deprecated slash forms of course and run keys (Org/Num, Org/Num/Run)")
+    parser.add_argument("--requests", type=Path, metavar="FILE",
+                        help="replay the requests a client made (GET /__admin/requests JSON, or a journal dump from "
+                             "mockserver.testing.dump_journal) instead of generating cases; per request: does it "
+                             "still work on the target?")
+    parser.add_argument("--mock-url", metavar="URL",
+                        help="with --requests: the mock to compare with (the one the client was recorded against); "
+                             "default: this mock in-process with default settings")
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
 
@@ -93,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
         allow_unsafe_methods=args.allow_unsafe_methods,
         permissive_auth=args.permissive_auth,
         accept_deprecated_keys=args.accept_deprecated_keys,
+        requests_file=args.requests,
+        mock_url=args.mock_url,
         progress=progress,
     )
     result = run_contract(options, redactor)

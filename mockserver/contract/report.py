@@ -55,11 +55,16 @@ def rule_of(check: str) -> str:
     schemathesis')."""
     if check in _BUILTIN_RULES:
         return _BUILTIN_RULES[check] + " (schemathesis check)"
+    if check == "replay":
+        return ("A request a client really made (`--requests`) is answered by the target as by the mock: the same "
+                "status, the same media type, and every field the client reads present with the same JSON type.")
     doc = getattr(DOMAIN_CHECKS.get(check) or PROBES.get(check), "__doc__", None) or ""
     return " ".join(doc.split()) or check
 
 
 def _kind(check: str) -> str:
+    if check == "replay":
+        return "replay"
     return "schemathesis check" if check in _BUILTIN_RULES else "probe" if check in PROBES else "domain check"
 
 
@@ -224,6 +229,16 @@ def markdown(result: ContractResult) -> str:
                 "```",
                 "",
             ]
+    if result.replays:
+        works = sum(1 for v in result.replays if v.works)
+        lines += ["## Replayed requests", "",
+                  f"{works} of {len(result.replays)} requests the client made still work on the target.", "",
+                  "| # | request | recorded | mock | target | verdict |", "|---:|---|---:|---:|---:|---|"]
+        for v in result.replays:
+            lines.append(f"| {v.recorded.index} | `{v.recorded.method} {v.recorded.target}` | "
+                         f"{v.recorded.status or ''} | {v.mock_status or ''} | {v.target_status or ''} | "
+                         f"{v.verdict.replace('|', '/')} |")
+        lines.append("")
     broken = sorted({f.check for f in result.findings})
     if broken:
         lines += ["## The rules broken in this run", ""]
@@ -271,6 +286,14 @@ def html_report(result: ContractResult) -> str:
     setup = f"<h2>Could not run</h2><p>{e(result.setup_error)}</p>" if result.setup_error else ""
     errors = "".join(f"<li><pre>{e(err)}</pre></li>" for err in result.errors)
     checks = "".join(f"<li><code>{e(c)}</code> ({_kind(c)}): {md(rule_of(c))}</li>" for c in result.checks)
+    replays = "".join(
+        f"<tr><td>{v.recorded.index}</td><td><code>{e(v.recorded.method)} {e(v.recorded.target)}</code></td>"
+        f"<td>{v.recorded.status or ''}</td><td>{v.mock_status or ''}</td><td>{v.target_status or ''}</td>"
+        f"<td class='{'ok' if v.works else 'bad' if v.broken else ''}'>{e(v.verdict)}</td></tr>" for v in result.replays)
+    if replays:
+        replays = (f"<h2>Replayed requests</h2><p>{sum(1 for v in result.replays if v.works)} of {len(result.replays)} "
+                   "requests the client made still work on the target.</p><table><tr><th>#</th><th>request</th>"
+                   f"<th>recorded</th><th>mock</th><th>target</th><th>verdict</th></tr>{replays}</table>")
     bypasses = sum(1 for f in result.findings if _bypass(f))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Contract drift report</title>
@@ -287,6 +310,7 @@ f", <strong class='bad'>{bypasses} authentication bypass(es)</strong>" if bypass
 {f"<p>{md(_HOW_TO_READ)}</p>" if result.findings else ""}
 {setup}
 <table><tr><th>API</th><th>operation</th><th>cases</th><th>drifts</th><th>not checked, and why</th></tr>{rows}</table>
+{replays}
 {''.join(sections)}
 {'<h2>Errors</h2><ul>' + errors + '</ul>' if errors else ''}
 {'<h2>The checks that ran</h2><ul>' + checks + '</ul>' if checks else ''}
@@ -306,6 +330,13 @@ def summary(result: ContractResult, paths: dict[str, Path] | None = None) -> str
     lines.append(f"  {len(result.operations)} operations, {result.cases} cases, {len(result.findings)} drifts"
                  f"{f' ({len(bypasses)} AUTH BYPASS)' if bypasses else ''}, {len(result.errors)} errors in "
                  f"{result.elapsed:.1f}s (seed {result.seed})")
+    if result.replays:
+        broken = [v for v in result.replays if v.broken]
+        lines.append(f"  replayed {len(result.replays)} requests: {sum(1 for v in result.replays if v.works)} still "
+                     f"work, {len(broken)} broken, {sum(1 for v in result.replays if v.skipped)} not replayed")
+        for v in broken[:5]:
+            lines.append(f"  BROKEN #{v.recorded.index} {v.recorded.method} {v.recorded.target[:70]}: "
+                         f"{'; '.join(v.broken)[:90]}")
     drifts = [(op, f) for op, fs in _ordered(result) for f in fs]
     for op, f in drifts[:_SUMMARY_DRIFTS]:
         tag = "AUTH BYPASS" if _bypass(f) else "DRIFT"

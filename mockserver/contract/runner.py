@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import yaml
@@ -51,6 +51,7 @@ from mockserver.contract.credentials import Credentials, CredentialsError, excha
 from mockserver.contract.examples import bindings_for, discover
 from mockserver.contract.failures import AuthBypassDrift, Collector, ContractDrift, ProbeRequest, escape_pointer
 from mockserver.contract.probes import PROBES, ForgedCredentials, Target
+from mockserver.contract.replay import Recorded, Reference, ReplayVerdict, RequestsFileError, compare, load_requests
 from mockserver.contract.redact import SENSITIVE_HEADERS, Redactor
 from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
 from mockserver.specs import CONTRACT_APIS, DEFAULT_SPECS_DIR, base_path, load_spec
@@ -113,11 +114,18 @@ class ContractOptions:
     permissive_auth: bool = False
     """The target runs the mock's permissive auth mode on purpose: skip the probes it lets through by design."""
     accept_deprecated_keys: bool = False
+    requests_file: Path | None = None
+    """Replay the requests of this journal export instead of generating cases (`replay.py`)."""
+    mock_url: str | None = None
+    """The mock a replay compares with (default: this mock in-process, default settings)."""
     progress: Callable[[str], None] | None = None
 
     @property
     def generation(self) -> str:
         """The generation mode, in words, for the reports."""
+        if self.requests_file is not None:
+            return (f"replay of the requests in {self.requests_file} (no generated cases), each compared with "
+                    f"{self.mock_url or 'the mock in-process (default settings)'}")
         return (f"positive data only, up to {self.max_examples} examples per operation and phase (schemathesis "
                 f"examples, coverage and fuzzing phases; no stateful phase), seed {self.seed}; plus every operation "
                 f"once per real id found on the target, and the probes once per operation")
@@ -165,6 +173,8 @@ class ContractResult:
     checks: list[str] = field(default_factory=list)
     """The checks and probes that ran, by name."""
     generation: str = ""
+    replays: list[ReplayVerdict] = field(default_factory=list)
+    """Per replayed request (`--requests`), whether the client's call still works on the target."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -201,8 +211,12 @@ def run_contract(options: ContractOptions, redactor: Redactor | None = None) -> 
         specs = {api: _load_spec(options.specs_dir, api) for api in options.apis}
         _check_reachable(options.base_url, options.timeout)
         credentials = _resolve_credentials(options, redactor)
-        for api, raw in specs.items():
-            _run_api(api, raw, options, credentials, redactor, result)
+        if options.requests_file is not None:
+            result.checks = [*BUILTIN_CHECKS, *domain_checks.DOMAIN_CHECKS, "replay"]
+            _replay(specs, options, credentials, redactor, result)
+        else:
+            for api, raw in specs.items():
+                _run_api(api, raw, options, credentials, redactor, result)
     except SetupError as exc:
         result.setup_error = redactor.text(str(exc))
     result.elapsed = time.monotonic() - started
@@ -378,19 +392,139 @@ def _target_examples(schema: Any, run: RunContext, api: str, method: str, path: 
             result.errors.append(redactor.text(f"[{api}] {label}: {type(exc).__name__} on a target example"))
             continue
         result.operations[label].cases += 1
-        request = run.describe(response)
-        this_case: set[int] = set()
-        for check in checks:
-            try:
-                case.validate_response(response, checks=[check])
-            except FailureGroup as group:
-                failures = [f for f in group.exceptions if isinstance(f, Failure)]
-            except Failure as failure:
-                failures = [failure]
-            else:
-                continue
-            for failure in failures:
-                _add(result, api, _finding(api, check.__name__, failure, None, "", redactor, request), this_case)
+        _check_response(case, response, run.describe(response), api, result, redactor)
+
+
+def _check_response(case: Any, response: httpx.Response, request: ProbeRequest, api: str, result: ContractResult,
+                    redactor: Redactor) -> list[Finding]:
+    """Run every response check on one answer; add and return the findings."""
+    this_case: set[int] = set()
+    findings = []
+    for check in _response_checks():
+        try:
+            case.validate_response(response, checks=[check])
+        except FailureGroup as group:
+            failures = [f for f in group.exceptions if isinstance(f, Failure)]
+        except Failure as failure:
+            failures = [failure]
+        else:
+            continue
+        # schemathesis collects a check's failures in a set: order them, so the first item shown is the first broken.
+        failures.sort(key=lambda f: [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in _locate(f)[0].split("/")])
+        for failure in failures:
+            finding = _finding(api, check.__name__, failure, None, "", redactor, request)
+            findings.append(finding)
+            _add(result, api, finding, this_case)
+    return findings
+
+
+# -- consumer-driven runs ------------------------------------------------------------------------------
+
+
+def _route_matchers(specs: dict[str, dict]) -> list[tuple[re.Pattern, str, str, str]]:
+    """`(regex on the URL path, api, method, spec path)` of every operation, most specific first."""
+    matchers = []
+    for api, raw in specs.items():
+        prefix = base_path(raw).rstrip("/")
+        for method, path in _operations(raw):
+            pattern = re.escape(prefix + path.rstrip("/"))
+            pattern = re.sub(r"\\\{([^}]+)\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", pattern)
+            matchers.append((re.compile(f"^{pattern}/?$"), api, method.upper(), path))
+    return sorted(matchers, key=lambda m: m[3].count("{"))
+
+
+def _replay(specs: dict[str, dict], options: ContractOptions, creds: Credentials, redactor: Redactor,
+            result: ContractResult) -> None:
+    say = options.progress or (lambda line: None)
+    try:
+        recorded = load_requests(options.requests_file)
+    except RequestsFileError as exc:
+        raise SetupError(f"requests file: {exc}") from None
+    policy = SafetyPolicy(base_url=options.base_url, allow_unsafe_methods=options.allow_unsafe_methods)
+    rate_limit = options.rate_limit or policy.default_rate_limit()
+    runs: dict[str, tuple[Any, RunContext]] = {}
+    for api, raw in specs.items():
+        headers = _auth_headers(api, creds)
+        schema = schemathesis.openapi.from_dict(
+            raw, config=_config(options, options.base_url.rstrip("/") + base_path(raw), headers, rate_limit))
+        run = RunContext(api=api, policy=policy, raw_spec=raw, auth_headers=headers, timeout=options.timeout,
+                         limiter=schema.config.rate_limit if rate_limit else None,
+                         enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS),
+                         deprecated_keys=options.accept_deprecated_keys)
+        runs[api] = (schema, run)
+        activate(schema, run)
+    reference = Reference(options.mock_url, lambda api: _auth_headers(api, creds), options.timeout)
+    matchers = _route_matchers(specs)
+    say(f"[replay] {len(recorded)} requests from {options.requests_file}, compared with {reference.name}")
+    try:
+        for request in recorded:
+            verdict = _replay_one(request, matchers, runs, policy, reference, redactor, result)
+            result.replays.append(verdict)
+            say(f"  #{request.index:<4} {request.method} {request.target[:80]}: {redactor.text(verdict.verdict)[:100]}")
+    finally:
+        reference.close()
+        for schema, _run in runs.values():
+            deactivate(schema)
+
+
+def _replay_one(request: Recorded, matchers: list, runs: dict, policy: SafetyPolicy, reference: Reference,
+                redactor: Redactor, result: ContractResult) -> ReplayVerdict:
+    verdict = ReplayVerdict(recorded=request)
+    if request.path.startswith("/oauth2/"):
+        verdict.skipped = "the OAuth token exchange (the run uses its own credentials)"
+        return verdict
+    match = next(((m, api, path) for regex, api, method, path in matchers
+                  if method == request.method and (m := regex.match(request.path)) and api in runs), None)
+    if match is None:
+        verdict.skipped = "not an operation of the specs under test"
+        return verdict
+    groups, api, path = match
+    verdict.api, verdict.operation = api, f"{request.method} {path}"
+    if not policy.method_allowed(request.method, request.path):
+        verdict.skipped = "not read-only (use --allow-unsafe-methods)"
+        return verdict
+    schema, run = runs[api]
+    op = result.operations.setdefault(verdict.operation, OperationResult(api=api, operation=verdict.operation))
+    try:
+        response = run.send(request.method, _replay_url(run, request), data=request.form)
+    except (httpx.HTTPError, UnsafeRequestRefused) as exc:
+        verdict.skipped = f"the target did not answer ({type(exc).__name__})"
+        result.errors.append(f"[replay] #{request.index} {request.method} {request.path}: {type(exc).__name__}")
+        return verdict
+    try:
+        mock = reference.send(request, api)
+    except httpx.HTTPError as exc:
+        verdict.skipped = f"the reference mock did not answer ({type(exc).__name__})"
+        result.errors.append(f"[replay] mock: {type(exc).__name__}")
+        return verdict
+    op.cases += 1
+    verdict.mock_status, verdict.target_status = mock.status_code, response.status_code
+    probe = run.describe(response)
+    if request.status is not None and mock.status_code != request.status:
+        op.notes.append(f"request #{request.index}: the reference mock answers {mock.status_code}, the journal "
+                        f"recorded {request.status} (was it recorded with other settings? see --mock-url)")
+    found = Collector(verdict.operation, probe)
+    verdict.broken = compare(found, request, mock, response)
+    for drift in found.drifts:
+        _add(result, api, _finding(api, "replay", drift, None, "", redactor), set())
+    body = {"body": request.form or {}, "media_type": _FORM} if request.form is not None or request.method == "POST" \
+        else {}
+    case = schema[path][request.method].Case(path_parameters={k: v for k, v in groups.groupdict().items()},
+                                             query=dict(parse_qsl(request.query, keep_blank_values=True)), **body)
+    # One line per rule and place: the same rule broken at /results/0/x and /results/7/x is one breakage.
+    shown: dict[tuple[str, str], list[Finding]] = {}
+    for finding in _check_response(case, response, probe, api, result, redactor):
+        shown.setdefault((finding.check, _shape(finding.pointer)), []).append(finding)
+    for same in shown.values():
+        first = same[0]
+        more = f" (and {len(same) - 1} more item(s))" if len(same) > 1 else ""
+        verdict.broken.append(f"{first.check} at {first.pointer or '/'}: expected {_clean(first.expected, redactor)[:160]}"
+                              f", got {_clean(first.actual, redactor)[:120]}{more}")
+    return verdict
+
+
+def _replay_url(run: RunContext, request: Recorded) -> str:
+    return run.policy.base_url.rstrip("/") + request.target
 
 
 def _operations(raw: dict) -> list[tuple[str, str]]:
