@@ -286,7 +286,7 @@ def _link_rules(found: Collector, link: str, value: Any, request_url: str, kept:
         if there is None or (here is not None and there[0] == here[0] and there[1] <= here[1]):
             name = (here or there or ("page", 1))[0]
             now = here[1] if here else (1 if name == "page" else 0)
-            found(PaginationDrift, pointer, f"a link that moves `{name}` on from {now}", value, request=request,
+            found(PaginationDrift, pointer, f"a link that moves {name}= on from {now}", value, request=request,
                   message=f"The next link {value} does not move the `{name}` parameter on from {now} "
                           f"({'it is missing' if there is None else f'it says {there[1]}'}): following it "
                           "gives the same page again")

@@ -141,7 +141,9 @@ def junit_xml(result: ContractResult) -> str:
     """One `<testcase>` per operation: a `<failure>` per drift, `<skipped>` for refused operations."""
     suites = ElementTree.Element("testsuites")
     by_api: dict[str, list] = {}
-    for op in result.operations.values():
+    # Authentication bypasses first: the APIs, operations and failures that have one lead.
+    bypassed = [op for op, _ in _ordered(result) if any(_bypass(f) for f in op.findings)]
+    for op in [*bypassed, *(op for op in result.operations.values() if op not in bypassed)]:
         by_api.setdefault(op.api, []).append(op)
     if result.setup_error:
         suite = ElementTree.SubElement(suites, "testsuite", name="contract", tests="1", failures="0", errors="1",
@@ -157,7 +159,7 @@ def junit_xml(result: ContractResult) -> str:
             case = ElementTree.SubElement(suite, "testcase", classname=f"contract.{api}", name=op.operation)
             if op.skipped:
                 ElementTree.SubElement(case, "skipped", message=op.skipped)
-            for finding in op.findings:
+            for finding in sorted(op.findings, key=lambda f: not _bypass(f)):
                 message = f"{finding.check} {finding.pointer or '/'}: {finding.title}"
                 ElementTree.SubElement(case, "failure", message=message, type=finding.code).text = _finding_text(finding)
     if result.errors:

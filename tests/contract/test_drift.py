@@ -13,7 +13,7 @@ import pytest
 from mockserver.app import create_app
 from mockserver.contract import ContractOptions, Credentials, run_contract
 from mockserver.contract.command import build_parser, run
-from mockserver.contract.report import REPORT_FILES, write_reports
+from mockserver.contract.report import REPORT_FILES, summary, write_reports
 from mockserver.contract.redact import REDACTED, Redactor
 from mockserver.testing import LiveServer
 
@@ -60,22 +60,49 @@ def test_each_drift_is_reported_at_its_operation_and_pointer_whatever_the_seed(d
     assert missed == [], f"{drift} not found with seeds {missed}: {sorted(_found(drifted_runs[missed[0]]))}"
 
 
-def test_auth_bypass_is_reported_first(drifted_result, tmp_path):
+def test_auth_bypass_is_reported_first_in_every_report(drifted_result, tmp_path):
     bypasses = [f for f in drifted_result.findings if f.code == "MS112"]
     assert {f.operation for f in bypasses} >= {EXPECTED["accepts-alg-none"][0], EXPECTED["accepts-expired-jwt"][0]}
     assert any("alg: none" in str(f.expected) for f in bypasses)
     assert any("expired" in str(f.expected) for f in bypasses)
     paths = write_reports(drifted_result, tmp_path, Redactor())
-    drift_md = paths["markdown"].read_text()
-    first_section = drift_md.split("\n## `", 1)[1]
-    assert first_section.startswith("GET /v2/enterprise-catalogs/") and "Authentication bypass" in \
-        first_section.split("\n## ")[0]
+    first_drift = paths["markdown"].read_text().split("\n### ", 1)[1]
+    assert first_drift.startswith("1. Authentication bypass at `/status` — `auth_rejection`")
+    assert "Authentication bypass" in paths["html"].read_text().split("<h3>", 1)[1].split("</h3>")[0]
+    junit_first = next(ElementTree.parse(paths["junit"]).getroot().iter("failure"))
+    assert junit_first.get("type") == "MS112"
+    lines = summary(drifted_result).splitlines()
+    assert len(lines) <= 24  # one screen
+    assert next(line for line in lines if line.startswith(("  DRIFT", "  AUTH BYPASS"))).startswith("  AUTH BYPASS")
 
 
-def test_nothing_is_reported_where_no_drift_was_made(drifted_result):
-    allowed = {operation for operation, _, _ in EXPECTED.values()} | set().union(*COLLATERAL.values())
-    assert {f.operation for f in drifted_result.findings} - allowed == set()
-    assert drifted_result.errors == [] and drifted_result.setup_error is None
+def test_a_broken_next_link_names_the_link_and_the_parameter(drifted_result):
+    operation, check, pointer = EXPECTED["next-loses-page"]
+    [finding] = [f for f in drifted_result.findings if (f.operation, f.check, f.pointer) == (operation, check, pointer)]
+    assert finding.message.startswith("The next link http://127.0.0.1:") and "`page` parameter" in finding.message
+    assert "it is missing" in finding.message
+
+
+def test_the_html_report_renders_formatting_and_links_the_table_to_sections(drifted_result, tmp_path):
+    page = write_reports(drifted_result, tmp_path, Redactor())["html"].read_text()
+    outside_pre = re.sub(r"<pre>.*?</pre>", "", page, flags=re.S)
+    assert "`" not in outside_pre and "**" not in outside_pre
+    assert "<code>x-on-invalid</code>" in page  # a rule's Markdown, rendered
+    links = set(re.findall(r"href='#(op-[a-z0-9-]+)'", page))
+    sections = set(re.findall(r"<section id='(op-[a-z0-9-]+)'", page))
+    assert links and links == sections
+    assert "Generation: positive data only" in page and "<h2>The checks that ran</h2>" in page
+    assert "<code>hostile_input</code> (probe)" in page and "<code>drf_pagination</code> (domain check)" in page
+
+
+def test_a_curl_redacts_only_what_the_user_supplied(drifted_result):
+    curls = [f.curl.lower() for f in drifted_result.findings]
+    # The run sends a JWT and an action secret the user gave: redacted. It never sends a cookie of the user's.
+    assert any("authorization: [redacted]" in c for c in curls) and any("actionsecret: [redacted]" in c for c in curls)
+    assert not any("cookie: [redacted]" in c for c in curls)
+    # The probes' forged credentials are not secrets: shown, so the curl says which probe it was.
+    alg_none = next(f for f in drifted_result.findings if f.code == "MS112" and "alg: none" in str(f.expected))
+    assert "authorization: JWT eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." in alg_none.curl
 
 
 def test_drift_sets_exit_code_one_and_every_finding_has_a_reproducer(drifted_result):

@@ -101,6 +101,13 @@ def _relative_next(data: dict, scope: dict):
     data["next"] = re.sub(r"^https?://[^/]+", "", data["next"])
 
 
+def _next_loses_page(data: dict, scope: dict):
+    # A proxy that rebuilds `next` from the request's own query: the page number is lost, page 2 is page 1 again.
+    if not data.get("next"):
+        return False
+    data["next"] = re.sub(r"([?&])page=\d+&?", r"\1", data["next"]).rstrip("?&")
+
+
 def _server_error(scope: dict, status: int, headers: Headers, body: bytes):
     size = (_query(scope).get("page_size") or ["0"])[0]
     if not size.isdigit() or int(size) <= 50:
@@ -198,6 +205,7 @@ _CATALOG = r"^/catalog/v1/catalogs/[^/]+/$"
 _CATALOG_COURSES = r"^/catalog/v1/catalogs/[^/]+/courses/$"
 _CATALOG_ANY = r"^/catalog/v1/"
 _ENT_LIST = r"^/enterprise/v1/enterprise-catalogs/?$"
+_ENT_CATALOG = r"^/enterprise/v2/enterprise-catalogs/[^/]+/?$"
 _ENT_RUN = r"^/enterprise/v2/enterprise-catalogs/[^/]+/course-runs/[^/]+/?$"
 _ENT_COURSE = r"^/enterprise/v2/enterprise-catalogs/[^/]+/courses/[^/]+/?$"
 _ENT_PROGRAM = r"^/enterprise/v2/enterprise-catalogs/[^/]+/programs/[^/]+/?$"
@@ -232,6 +240,7 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("accepts-expired-jwt", "GET", _ENT_RUN, _unchanged,
           before=_let_in(lambda head, claims: isinstance(claims.get("exp"), int) and claims["exp"] < time.time())),
     Drift("search-quote-500", "POST", _SEARCH, _search_chokes_on_quotes),
+    Drift("next-loses-page", "GET", _ENT_CATALOG, _edit_json(_next_loses_page)),
 )
 ALL = frozenset(d.name for d in DRIFTS)
 
@@ -261,6 +270,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "accepts-expired-jwt": ("GET /v2/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}", "auth_rejection",
                             "/status"),
     "search-quote-500": ("POST /search/course_discovery/", "hostile_input", "/body/search_string"),
+    "next-loses-page": ("GET /v2/enterprise-catalogs/{catalog_id}", "drf_pagination", "/next"),
 }
 
 _ENT_CATALOG_LIST = "GET /v2/enterprise-catalogs/{catalog_id}"
