@@ -43,6 +43,7 @@ from mockserver.sessions import routes as session_routes
 from mockserver.settings import DEFAULT_SPECS_DIR, Settings
 from mockserver.shared_state import open_state
 from mockserver.state import Runtime, Snapshot
+from mockserver.search.index import warm as warm_search
 from mockserver.world import build_world
 
 class DocsAPI(SwaggerUIAPI):
@@ -216,9 +217,11 @@ def initial_snapshot(settings: Settings, world=None) -> Snapshot:
     """The snapshot of `settings` alone: their world (or `world`, already built), auth and format."""
     if world is None:
         world = build_world(seed=settings.seed, clock=settings.clock, size=settings.size)
+    warm_search(world)
     return Snapshot(world=world,
                     auth=AuthConfig.from_settings(settings),
-                    enterprise_format=settings.enterprise_default_format)
+                    enterprise_format=settings.enterprise_default_format,
+                    search_backend=settings.search_backend)
 
 
 class MockApp:

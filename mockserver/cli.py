@@ -15,6 +15,7 @@ from pathlib import Path
 from mockserver.contract import command as contract_command
 from mockserver.record import command as record_command
 from mockserver.scenarios import command as scenario_command
+from mockserver.search import BACKENDS, DEFAULT_BACKEND
 from mockserver.settings import Settings, SettingsError, parse_clock, parse_size
 
 
@@ -34,6 +35,8 @@ def _serve_parser(sub) -> None:
     p.add_argument("--watch", action="store_true", help="reload scenario files when they change")
     p.add_argument("--auth-mode", choices=("permissive", "strict"), help="permissive: any unexpired JWT; strict: only ours")
     p.add_argument("--enterprise-format", choices=("json", "xml"), help="default format of the enterprise routes")
+    p.add_argument("--search-backend", choices=BACKENDS,
+                   help=f"engine edx-search emulates (default {DEFAULT_BACKEND}, env MOCKSERVER_SEARCH_BACKEND)")
     p.add_argument("--access-log", action="store_true", help="log every request (halves throughput)")
     _add_safety_flags(p)
     p.add_argument("--proxy-headers", action="store_true",
@@ -74,6 +77,7 @@ def settings_from_args(args) -> Settings:
         clock=parse_clock(args.clock), size=parse_size(args.size) if args.size else None,
         auth_mode=getattr(args, "auth_mode", None),
         enterprise_default_format=getattr(args, "enterprise_format", None),
+        search_backend=getattr(args, "search_backend", None),
         scenarios=tuple(getattr(args, "scenario", ()) or ()) or None, watch=getattr(args, "watch", None) or None,
         admin_token=getattr(args, "admin_token", None),
         allowed_hosts=tuple(getattr(args, "allowed_host", ()) or ()) or None,

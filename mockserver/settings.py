@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mockserver import limits
+from mockserver.search import BACKENDS, DEFAULT_BACKEND
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS_DIR = PROJECT_ROOT / "specs"
@@ -80,6 +81,8 @@ class Settings:
     """OAuth clients (id, secret) accepted in strict mode; empty means any client."""
     enterprise_default_format: str = "json"
     """json (the real servers) or xml (the Enterprise document's claim)."""
+    search_backend: str = DEFAULT_BACKEND
+    """The engine edx-search runs on: elasticsearch or meilisearch (`mockserver.search`)."""
     specs_dir: Path = DEFAULT_SPECS_DIR
     scenarios: tuple[Path, ...] = ()
     watch: bool = False
@@ -116,6 +119,8 @@ class Settings:
             raise SettingsError(
                 f"enterprise default format {self.enterprise_default_format!r}: expected one of {', '.join(ENTERPRISE_FORMATS)}"
             )
+        if self.search_backend not in BACKENDS:
+            raise SettingsError(f"search backend {self.search_backend!r}: expected one of {', '.join(BACKENDS)}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"--port: {self.port} is not a TCP port")
         if self.token_lifetime < 1:
@@ -169,6 +174,8 @@ class Settings:
             values["enterprise_default_format"] = env["MOCKSERVER_ENTERPRISE_FORMAT"]
         if "MOCKSERVER_STATE" in env:
             values["state"] = env["MOCKSERVER_STATE"] or None
+        if "MOCKSERVER_SEARCH_BACKEND" in env:
+            values["search_backend"] = env["MOCKSERVER_SEARCH_BACKEND"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -14,6 +14,7 @@ from typing import Any
 from mockserver.auth import AuthConfig
 from mockserver.cache import ResponseCache
 from mockserver.journal import Journal
+from mockserver.search.index import warm as warm_search
 from mockserver.settings import Settings
 
 
@@ -24,6 +25,7 @@ class Snapshot:
     world: Any
     auth: AuthConfig
     enterprise_format: str = "json"
+    search_backend: str = "elasticsearch"
     behaviours: Any = None
     scenarios: tuple = ()
     generation: int = 0
@@ -61,6 +63,7 @@ class Runtime:
     def swap(self, snapshot: Snapshot) -> None:
         """Install a new snapshot atomically (one reference assignment)."""
         snapshot.generation = self.snapshot.generation + 1
+        warm_search(snapshot.world)  # built off the request path before the first search needs it
         self.snapshot = snapshot
         self.cache.clear()
 

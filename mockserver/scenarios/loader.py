@@ -192,12 +192,14 @@ class Merged:
     auth: AuthConfig
     expire_tokens: bool
     enterprise_format: str
+    search_backend: str
     behaviours: list = field(default_factory=list)
 
 
 def merge(scenarios: list[Scenario], settings: Settings) -> Merged:
     auth = AuthConfig.from_settings(settings)
-    merged = Merged(settings.seed, settings.clock, settings.size, auth, False, settings.enterprise_default_format)
+    merged = Merged(settings.seed, settings.clock, settings.size, auth, False, settings.enterprise_default_format,
+                    settings.search_backend)
     auth_fields = {}
     for scenario in scenarios:
         data = scenario.data
@@ -209,6 +211,7 @@ def merge(scenarios: list[Scenario], settings: Settings) -> Merged:
         if "tokens_expired" in (data.get("auth") or {}):
             merged.expire_tokens = data["auth"]["tokens_expired"]
         merged.enterprise_format = (data.get("enterprise") or {}).get("default_format", merged.enterprise_format)
+        merged.search_backend = (data.get("search") or {}).get("backend", merged.search_backend)
     if auth_fields:
         merged.auth = AuthConfig(auth_fields.get("mode", auth.mode), auth_fields.get("action_secret", auth.action_secret),
                                  auth_fields.get("token_lifetime", auth.token_lifetime), auth.jwt_secret, auth.clients)
@@ -297,6 +300,7 @@ def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_wor
         raise ScenarioError([world_problem(scenarios, exc)]) from None
     behaviours = BehaviourSet(merged.behaviours, merged.expire_tokens, jwt_operations(settings.specs_dir))
     snapshot = Snapshot(world=world, auth=merged.auth, enterprise_format=merged.enterprise_format,
+                        search_backend=merged.search_backend,
                         behaviours=behaviours, scenarios=tuple(s.name for s in scenarios))
     if check_records and overlay is not None:
         from mockserver.scenarios.records_check import check_records as _check

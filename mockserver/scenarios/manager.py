@@ -186,6 +186,7 @@ class ScenarioManager:
             "behaviours": [b.describe() for b in behaviours],
             "tokens_expired": bool(getattr(snapshot.behaviours, "expire_tokens", False)),
             "enterprise_format": snapshot.enterprise_format,
+            "search_backend": snapshot.search_backend,
             "watching": self._watcher is not None and self._watcher.is_alive(),
             "last_error": self.last_error,
         }

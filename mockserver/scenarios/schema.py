@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from mockserver.search import BACKENDS
 from mockserver.settings import PROJECT_ROOT
 
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "scenario.schema.json"
@@ -208,6 +209,13 @@ def build_schema(records_schema: dict | None = None) -> dict:
                 "properties": {"default_format": {"enum": ["json", "xml"],
                                                   "description": "Format of the enterprise routes when the client "
                                                                  "sends no Accept (xml: the document's claim)."}},
+            },
+            "search": {
+                "type": "object", "additionalProperties": False,
+                "description": "edx-search settings.",
+                "properties": {"backend": {"enum": list(BACKENDS),
+                                           "description": "The engine `POST /search/course_discovery/` emulates "
+                                                          "(query language, ranking, body shape)."}},
             },
             "records": records_schema,
             "behaviours": {"type": "array", "items": _behaviour(),

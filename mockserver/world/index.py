@@ -320,12 +320,16 @@ class SearchIndex:
     """
 
     def __init__(self, enrollment_start: list, enrollment_end: list, value: Callable[[int, str], Any],
-                 fragments: Callable[[int], tuple[str, ...]], start: Callable[[int], datetime | None]):
+                 fragments: Callable[[int], tuple[str, ...]], start: Callable[[int], datetime | None],
+                 content: Callable[[int], tuple[str, ...]] | None = None):
         self.es = enrollment_start
         self.ee = enrollment_end
         self._value = value
         self._fragments = fragments
         self._start = start
+        self.content = content
+        """`content(i)`: document i's analysed `content` texts (display_name, overview, number,
+        short_description), as `mockserver.search` indexes them."""
         self._columns: dict[str, list] = {}
         self._by_fragment: dict[str, list[int]] | None = None
 
@@ -334,6 +338,11 @@ class SearchIndex:
         if col is None:
             col = self._columns[name] = [self._value(i, name) for i in range(len(self.es))]
         return col
+
+    def live(self, now: datetime) -> list[int]:
+        """The documents whose enrollment window contains `now` (the implicit edx-search filters)."""
+        es, ee = self.es, self.ee
+        return [i for i in range(len(es)) if es[i] is not None and es[i] <= now and (ee[i] is None or ee[i] >= now)]
 
     def _containing(self, word: str) -> set[int]:
         """The documents with `word` as a whole word in one of their fragments (case-insensitive)."""
@@ -353,9 +362,7 @@ class SearchIndex:
 
     def query(self, search_string: str | None, filters: dict[str, Any], now: datetime,
               sort_by_start: bool = False) -> list[int]:
-        es, ee = self.es, self.ee
-        out = [i for i in range(len(es))
-               if es[i] is not None and es[i] <= now and (ee[i] is None or ee[i] >= now)]
+        out = self.live(now)
         for name, wanted in filters.items():
             col = self.column(name)
             kept = []

@@ -934,8 +934,20 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
         doc = sd_patched.get(i)
         return doc.start if doc is not None else runs[i].start
 
+    def content(i: int) -> tuple[str, ...]:
+        doc = sd_patched.get(i)
+        run = runs[i]
+        if doc is None and run.desc_override is not None:
+            doc = w._sd_entity_by_key(run.key)  # its overview strips the override's HTML
+        if doc is not None:
+            c = doc.content
+            return (c.display_name or "", c.overview or "", c.number or "", c.short_description or "")
+        paragraphs = pools.by_lang[run.lang].paragraphs
+        overview = " About This Course " + " ".join(paragraphs[k] for k in run.par[:2]) + " "
+        return (run.title, overview, run.number, run.short_description or "")
+
     es = [r.enrollment_start for r in runs]
     ee = [r.enrollment_end for r in runs]
     for i, doc in sd_patched.items():
         es[i], ee[i] = doc.enrollment_start, doc.enrollment_end
-    w._search_index = SearchIndex(es, ee, value, fragments, start)
+    w._search_index = SearchIndex(es, ee, value, fragments, start, content)
