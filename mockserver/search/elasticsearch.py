@@ -16,8 +16,9 @@ What the engine does with course discovery's text, as edx-search 5 sends it:
   constant factor, rounded to 32 bits as Elasticsearch reports them. edx-search's implicit `enrollment_start`
   range is a `must` query too and adds a constant 1 (so no text scores 1.0), and each term filter its keyword
   BM25. Hits sort by score, ties by index order.
-- `total` is `hits.total.value`, which Elasticsearch stops counting at 10,000 (`track_total_hits`); a page
-  beyond 10,000 hits (`index.max_result_window`) is an engine error.
+- `total` is `hits.total.value`, which Elasticsearch stops counting at 10,000 (`track_total_hits`). (A real
+  cluster also refuses pages past `index.max_result_window`, 10,000 hits, with an error; the mock answers them
+  as empty pages, as the spec's paging rule says.)
 - Facets are `terms` aggregations (top 10 by count, then value) plus the `sum_bucket` edx-search adds:
   `total` = returned buckets + `sum_other_doc_count`, a float.
 """
@@ -36,7 +37,6 @@ from mockserver.search.index import CONTENT_FIELDS, FACET_FIELDS, Occur, Query, 
 RESERVED_CHARACTERS = "+=><!(){}[]^~*:\\/&|?"  # edx-search search/elastic.py
 _STRIP = str.maketrans("", "", RESERVED_CHARACTERS)
 TRACK_TOTAL_HITS = 10_000  # Elasticsearch's default `track_total_hits`
-MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default `index.max_result_window`
 TERMS_SIZE = 10  # Elasticsearch's default `terms` aggregation size
 KEYWORD_IGNORE_ABOVE = 256  # dynamic mapping: longer strings are not indexed as `.keyword` (`_ignored`)
 K1 = 1.2
@@ -156,12 +156,10 @@ class Elasticsearch:
         if query.text:  # edx-search: `if query_string:` before stripping
             clauses.append((Occur.Must, text_query(index, query.text.translate(_STRIP))))
         full = Query.boolean_query(clauses)
-        if query.from_ + query.size > MAX_RESULT_WINDOW:
-            raise SearchFailed("Result window is too large")
         total = index.count(full)
-        hits = index.top(full, query.from_, query.size)
+        hits = index.top(full, query.from_, query.size, total)
         scores = [f32(score / (1 + K1)) for score, _ in hits]
-        best = index.top(full, 0, 1)
+        best = index.top(full, 0, 1, total)
         counts = index.facets(full)
         return {
             # A deterministic stand-in for the engine's milliseconds: same world and query, same bytes.

@@ -116,8 +116,11 @@ class SearchIndex:
     def count(self, query: tantivy.Query) -> int:
         return self.searcher.search(query, limit=1, count=True).count  # tantivy panics on limit 0
 
-    def top(self, query: tantivy.Query, offset: int, limit: int) -> list[tuple[float, int]]:
-        """(score, document position) of the hits `offset`..`offset + limit` by score, ties by position."""
+    def top(self, query: tantivy.Query, offset: int, limit: int, total: int) -> list[tuple[float, int]]:
+        """(score, document position) of the hits `offset`..`offset + limit` by score, ties by position;
+        `total` is the query's hit count (tantivy sizes its heap by offset + limit, and aborts the process
+        on a huge one, so a page past the end never reaches it)."""
+        limit = min(limit, total - offset)
         if limit <= 0:
             return []
         hits = self.searcher.search(query, limit=limit, offset=offset, count=False).hits

@@ -147,7 +147,7 @@ class Meilisearch:
         plan = _Plan(index, query.text, dict(query.filters))
         found = index.count(plan.candidates)
         end = min(query.from_ + query.size, MAX_TOTAL_HITS)
-        hits = index.top(plan.ranked, query.from_, end - query.from_)
+        hits = index.top(plan.ranked, query.from_, end - query.from_, found)
         counts = index.facets(plan.candidates)
         scores = [plan.ranking_score(score) for score, _ in hits]
         aggs = {}
