@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mockserver.contract.redact import RedactingFilter, Redactor
 from mockserver.contract.safety import DEFAULT_TIMEOUT
+from mockserver.search import BACKENDS
 from mockserver.specs import CONTRACT_APIS as APIS
 from mockserver.specs import DEFAULT_SPECS_DIR
 
@@ -47,6 +48,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mock-url", metavar="URL",
                         help="with --requests: the mock to compare with (the one the client was recorded against); "
                              "default: this mock in-process with default settings")
+    parser.add_argument("--search-backend", choices=BACKENDS,
+                        help="the engine behind the target's edx-search (default: inferred from its first answer)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
 
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         accept_deprecated_keys=args.accept_deprecated_keys,
         requests_file=args.requests,
         mock_url=args.mock_url,
+        search_backend=args.search_backend,
         progress=progress,
     )
     result = run_contract(options, redactor)

@@ -82,6 +82,9 @@ class RunContext:
     enabled_checks: frozenset[str] = frozenset()
     deprecated_keys: bool = False
     """Also accept the deprecated slash forms of course and run keys (`Org/Num`, `Org/Num/Run`)."""
+    search_backend: str | None = None
+    """The edx-search backend the target runs (declared, or inferred by `search_checks.backend_of`)."""
+    search_backend_inferred: bool = False
     # Budgets keep the extra traffic bounded against staging.
     max_pages: int = 25
     max_details_per_response: int = 3

@@ -232,3 +232,12 @@ class Collector:
 
     def __bool__(self) -> bool:
         return bool(self._drifts)
+
+
+class SearchSemanticsDrift(ContractDrift):
+    """edx-search answers unlike its backend: result shape, word matching, reserved characters, syntax errors
+    or facet counts (specs/blendx.yaml, the search operation's table)."""
+
+    code = "MS115"
+    kind_title = "Search semantics drift"
+    rule = "search-semantics"

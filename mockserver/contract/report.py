@@ -190,6 +190,7 @@ def markdown(result: ContractResult) -> str:
         f"- operations: {len(result.operations)}, cases: {result.cases}, drifts: {len(result.findings)}, "
         f"errors: {len(result.errors)}, time: {result.elapsed:.1f}s"
         + (f", seed: {result.seed}" if result.seed is not None else ""),
+        *(f"- {note}" for note in result.notes),
     ]
     if result.generation:
         lines.append(f"- generation: {result.generation}")
@@ -339,6 +340,7 @@ def summary(result: ContractResult, paths: dict[str, Path] | None = None) -> str
         for v in broken[:5]:
             lines.append(f"  BROKEN #{v.recorded.index} {v.recorded.method} {v.recorded.target[:70]}: "
                          f"{'; '.join(v.broken)[:90]}")
+    lines += [f"  {note}" for note in result.notes]
     drifts = [(op, f) for op, fs in _ordered(result) for f in fs]
     for op, f in drifts[:_SUMMARY_DRIFTS]:
         tag = "AUTH BYPASS" if _bypass(f) else "DRIFT"

@@ -46,6 +46,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import Failure, FailureGroup
 
 from mockserver.contract import checks as domain_checks
+from mockserver.contract import search_checks
 from mockserver.contract.context import RunContext, activate, active_run, deactivate, fill_path
 from mockserver.contract.credentials import Credentials, CredentialsError, exchange_client_credentials
 from mockserver.contract.examples import bindings_for, discover
@@ -118,6 +119,8 @@ class ContractOptions:
     """Replay the requests of this journal export instead of generating cases (`replay.py`)."""
     mock_url: str | None = None
     """The mock a replay compares with (default: this mock in-process, default settings)."""
+    search_backend: str | None = None
+    """elasticsearch or meilisearch; None: inferred from the target's first search answer."""
     progress: Callable[[str], None] | None = None
 
     @property
@@ -175,6 +178,8 @@ class ContractResult:
     generation: str = ""
     replays: list[ReplayVerdict] = field(default_factory=list)
     """Per replayed request (`--requests`), whether the client's call still works on the target."""
+    notes: list[str] = field(default_factory=list)
+    """Facts the run learned about the target (e.g. its edx-search backend), stated in the report."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -324,8 +329,13 @@ def _run_api(api: str, raw: dict, options: ContractOptions, creds: Credentials, 
     limiter = schema.config.rate_limit if rate_limit else None
     run = RunContext(api=api, policy=policy, raw_spec=raw, auth_headers=headers, timeout=options.timeout,
                      limiter=limiter, enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS),
-                     deprecated_keys=options.accept_deprecated_keys)
+                     deprecated_keys=options.accept_deprecated_keys,
+                     search_backend=options.search_backend)
     _preflight(api, raw, run, prefix)
+    if search_checks.backend_of(run) is not None:
+        how = "inferred from its first answer" if run.search_backend_inferred else "declared (--search-backend)"
+        result.notes.append(f"edx-search backend: {run.search_backend} ({how})")
+        say(f"[{api}] {result.notes[-1]}")
     allowed = [(m, p) for m, p in _operations(raw) if policy.method_allowed(m, prefix + p)]
     say(f"[{api}] {base_url}: {len(allowed)} operations, up to {options.max_examples} examples each")
     forged = ForgedCredentials.make()
