@@ -11,7 +11,10 @@ What `bench_world.py` times at the world's query level, this times as a client s
   and the page's entities are computed), the same request again (a response-cache hit), and other pages of
   other filtered queries (uncached answers from a warm world: what a client paging through sees);
 - a BlendX `search` with no org/tag filter (the query that scans every course), a BlendX page with no
-  filter, a catalog page and an edx-search query, first and uncached-warm.
+  filter, a catalog page and an edx-search query, first and uncached-warm;
+- the edx-search index built in the background after `create_app`: when it is ready, and how long BlendX
+  pages wait meanwhile; then, per search backend (Elasticsearch, Meilisearch), the median and slowest
+  uncached answer over texts of every kind (`SEARCH_TEXTS`), with and without an org filter.
 
 Medians over `--repeat` distinct requests; numbers are information, never assertions.
 """
@@ -93,6 +96,55 @@ async def measure(app, repeat: int) -> list[tuple[str, float]]:
     return rows
 
 
+# edx-search texts for the per-backend rows: single and several words, operators, phrases, typos, a prefix,
+# the commonest word and no text at all (every enrollable course: the largest facets).
+SEARCH_TEXTS = ["python", "health data", "history of art", '"machine learning"', "energy -solar", "finance OR law",
+                "design AND math", "introduction to programming", "musci theory", "climat", "the", ""]
+
+
+async def measure_index_build(app) -> list[tuple[str, float]]:
+    """While the search index builds in the background (started by create_app): the longest a BlendX page
+    request waits, and how long until the index is ready."""
+    from mockserver.search.index import ready
+
+    world = app.runtime.world
+    started = time.perf_counter()
+    waits = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        page = 2
+        while not ready(world):
+            waits.append(await timed(client, "GET", f"/blendxapi/discovery/courses/?limit=20&page={page}",
+                                     headers=SECRET))
+            page += 1
+            await asyncio.sleep(0.05)
+    rows = [("edx-search index: ready after create_app returned", time.perf_counter() - started)]
+    if waits:
+        rows.append((f"  BlendX page while it builds: longest of {len(waits)}", max(waits)))
+        rows.append((f"  BlendX page while it builds: median of {len(waits)}", statistics.median(waits)))
+    return rows
+
+
+async def measure_search(app) -> list[tuple[str, float]]:
+    """edx-search p50 per backend over `SEARCH_TEXTS` (each an uncached answer), and the slowest text."""
+    import dataclasses
+
+    rows = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        for backend in ("elasticsearch", "meilisearch"):
+            app.runtime.snapshot = dataclasses.replace(app.runtime.snapshot, search_backend=backend)
+            times = [await timed(client, "POST", "/search/course_discovery/",
+                                 data={"search_string": text, "page_size": "20"}) for text in SEARCH_TEXTS]
+            filtered = [await timed(client, "POST", "/search/course_discovery/",
+                                    data={"search_string": text, "org": "MITx", "page_size": "20", "page_index": "1"})
+                        for text in SEARCH_TEXTS]
+            rows.append((f"edx-search {backend}: p50 of {len(times)} texts (uncached)", statistics.median(times)))
+            rows.append((f"edx-search {backend}: slowest text", max(times)))
+            rows.append((f"edx-search {backend}: p50 with org filter, page 2 (uncached)", statistics.median(filtered)))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100000", help="world size: small, default, large or a number")
@@ -106,7 +158,9 @@ def main() -> int:
     app = create_app(Settings(size=args.size, clock=CLOCK))
     built = time.perf_counter() - started
     world = app.runtime.world
-    rows = asyncio.run(measure(app, args.repeat))
+    rows = asyncio.run(measure_index_build(app))
+    rows += asyncio.run(measure(app, args.repeat))
+    rows += asyncio.run(measure_search(app))
     print(f"{len(world.courses):,}-course world ({len(world.runs):,} runs): create_app {built:.1f} s")
     for label, seconds in rows:
         print(f"  {label:66} {seconds * 1000:9.2f} ms")

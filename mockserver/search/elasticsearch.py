@@ -156,10 +156,9 @@ class Elasticsearch:
         if query.text:  # edx-search: `if query_string:` before stripping
             clauses.append((Occur.Must, text_query(index, query.text.translate(_STRIP))))
         full = Query.boolean_query(clauses)
-        total = index.count(full)
-        hits = index.top(full, query.from_, query.size, total)
+        total, hits = index.page(full, query.from_, query.size)
         scores = [f32(score / (1 + K1)) for score, _ in hits]
-        best = index.top(full, 0, 1, total)
+        best = hits[:1] if query.from_ == 0 else index.page(full, 0, 1)[1]
         counts = index.facets(full)
         return {
             # A deterministic stand-in for the engine's milliseconds: same world and query, same bytes.

@@ -30,6 +30,7 @@ import tantivy
 CONTENT_FIELDS = ("display_name", "overview", "number", "short_description")
 MEILI_FIELDS = (*CONTENT_FIELDS, "meta")
 FACET_FIELDS = ("org", "modes", "language")  # edx-search DEFAULT_FILTER_FIELDS
+WARM_FROM = 5_000  # documents: from here the index is built in the background as soon as a world is served
 BUILD_HEAP = 400_000_000  # bytes the writer may buffer; above it tantivy would cut a second segment
 
 logger = logging.getLogger(__name__)
@@ -116,16 +117,21 @@ class SearchIndex:
     def count(self, query: tantivy.Query) -> int:
         return self.searcher.search(query, limit=1, count=True).count  # tantivy panics on limit 0
 
-    def top(self, query: tantivy.Query, offset: int, limit: int, total: int) -> list[tuple[float, int]]:
-        """(score, document position) of the hits `offset`..`offset + limit` by score, ties by position;
-        `total` is the query's hit count (tantivy sizes its heap by offset + limit, and aborts the process
-        on a huge one, so a page past the end never reaches it)."""
-        limit = min(limit, total - offset)
-        if limit <= 0:
-            return []
-        hits = self.searcher.search(query, limit=limit, offset=offset, count=False).hits
-        positions = self.searcher.fast_field_values("doc", [address for _, address in hits])
-        return [(score, position) for (score, _), position in zip(hits, positions)]
+    def page(self, query: tantivy.Query, offset: int, limit: int,
+             in_doc_order: bool = False) -> tuple[int, list[tuple[float, int]]]:
+        """(hit count, [(score, document position)] of the hits `offset`..`offset + limit`) in one pass, by
+        score with ties by position, or by position alone (`in_doc_order`: every hit scores the same).
+        tantivy sizes its heap by offset + limit and aborts the process on a huge one: an offset past the
+        index never reaches it."""
+        if offset >= self.searcher.num_docs or limit <= 0:
+            return self.count(query), []
+        if in_doc_order:
+            found = self.searcher.search(query, limit=limit, offset=offset, count=True, order_by_field="doc",
+                                         order=tantivy.Order.Asc)
+        else:
+            found = self.searcher.search(query, limit=limit, offset=offset, count=True)
+        positions = self.searcher.fast_field_values("doc", [address for _, address in found.hits])
+        return found.count, [(score, position) for (score, _), position in zip(found.hits, positions)]
 
     def facets(self, query: tantivy.Query) -> dict[str, dict[str, int]]:
         """Per facet field, the document count of each value among the hits of `query`."""
@@ -165,8 +171,11 @@ def _builder(world) -> threading.Event:
 
 
 def warm(world) -> None:
-    """Start building `world`'s index in the background (idempotent)."""
-    _builder(world)
+    """Start building `world`'s index in the background (idempotent), for a world large enough that the first
+    search would notice; a smaller world's index is built by its first search (tens of milliseconds), so the
+    many short-lived worlds of tests and scenario checks never pay for one they do not search."""
+    if len(world._run_cores) >= WARM_FROM:
+        _builder(world)
 
 
 def ready(world) -> bool:

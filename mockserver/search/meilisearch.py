@@ -145,9 +145,9 @@ class Meilisearch:
     def search(self, world, query: SearchQuery) -> dict:
         index = index_of(world)
         plan = _Plan(index, query.text, dict(query.filters))
-        found = index.count(plan.candidates)
         end = min(query.from_ + query.size, MAX_TOTAL_HITS)
-        hits = index.top(plan.ranked, query.from_, end - query.from_, found)
+        # The ranked query matches the candidates (it requires the first word), so it counts them too.
+        found, hits = index.page(plan.ranked, query.from_, end - query.from_, in_doc_order=not plan.n)
         counts = index.facets(plan.candidates)
         scores = [plan.ranking_score(score) for score, _ in hits]
         aggs = {}
