@@ -2,7 +2,8 @@
 
 A mock running either backend conforms, the backend inferred from its first answer and stated in the report;
 told the other backend, the differences are reported as search drift (shape, word matching, the syntax-error
-500). Runs are limited to the BlendX spec (where the search route lives) and few examples.
+500). Runs are limited to the BlendX spec (where the search route lives) and few examples; the mock's session
+handling is declared (`permissive_auth`) as in tests/contract/test_mock_contract.py, auth is not what is tested.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def mock(request):
 
 def run(url: str, told: str | None):
     return run_contract(ContractOptions(base_url=url, apis=("blendx",), max_examples=3, seed=7,
-                                        credentials=CREDENTIALS, search_backend=told))
+                                        credentials=CREDENTIALS, search_backend=told, permissive_auth=True))
 
 
 def test_a_mock_of_either_backend_conforms_and_the_report_names_the_inferred_backend(mock):
