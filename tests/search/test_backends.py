@@ -1,5 +1,6 @@
-"""Choosing the backend (`mockserver.search`): `--search-backend`, `MOCKSERVER_SEARCH_BACKEND`, a scenario's
-`search: {backend: …}`, the default, and clear errors for an unknown name."""
+"""What holds for every backend (`mockserver.search`), and choosing one: `--search-backend`,
+`MOCKSERVER_SEARCH_BACKEND`, a scenario's `search: {backend: …}`, the default, and clear errors for an unknown
+name. Both backends: a facet's count for a value is the total of the same search filtered by that value."""
 
 from __future__ import annotations
 
@@ -57,3 +58,13 @@ def test_a_scenario_switches_the_backend_and_unloading_it_switches_back():
         assert shape(client) == "meilisearch"
         client.delete("/__admin/scenarios")
         assert shape(client) == "elasticsearch"
+
+
+@pytest.mark.parametrize("backend", ["es", "meili"])
+@pytest.mark.parametrize("text", ["", "python data", "health"])
+def test_facet_counts_are_the_totals_of_the_filtered_searches(request, backend, text):
+    search = request.getfixturevalue(backend)
+    body = search.body(search_string=text)
+    for name in ("org", "modes", "language"):
+        for value, count in body["aggs"][name]["terms"].items():
+            assert search.body(search_string=text, **{name: value})["total"] == count, (name, value)

@@ -103,14 +103,6 @@ def test_facets_are_top_ten_and_total_is_buckets_plus_other(es):
         assert counts == sorted(counts, reverse=True)
 
 
-@pytest.mark.parametrize("text", ["", "python data", "health"])
-def test_facet_counts_are_the_totals_of_the_filtered_searches(es, text):
-    body = es.body(search_string=text)
-    for name in ("org", "modes", "language"):
-        for value, count in body["aggs"][name]["terms"].items():
-            assert es.body(search_string=text, **{name: value})["total"] == count, (name, value)
-
-
 def test_the_same_seed_and_clock_give_the_same_bytes_scores_included(es):
     other = TestClient(create_app(Settings(clock=DEFAULT_TEST_CLOCK, search_backend="elasticsearch")))
     form = {"search_string": "python data health", "page_size": "100"}

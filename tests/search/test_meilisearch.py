@@ -120,11 +120,3 @@ def test_facets_list_every_value_alphabetically_with_other_zero(meili):
         assert list(facet) == ["terms", "total", "other"]
         assert facet["other"] == 0 and facet["total"] == sum(facet["terms"].values())
         assert list(facet["terms"]) == sorted(facet["terms"])
-
-
-@pytest.mark.parametrize("text", ["", "python data", "health"])
-def test_facet_counts_are_the_totals_of_the_filtered_searches(meili, text):
-    body = meili.body(search_string=text)
-    for name in ("org", "modes", "language"):
-        for value, count in body["aggs"][name]["terms"].items():
-            assert meili.body(search_string=text, **{name: value})["total"] == count, (name, value)
