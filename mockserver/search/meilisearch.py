@@ -7,7 +7,8 @@ its defaults, which this module follows:
 - `matchingStrategy: "last"`: the candidates are the documents with the first word; those with all words come
   first, then those missing the last word, then the last two, and so on (the `words` ranking rule);
 - typo tolerance: a word of 5 to 8 letters matches with 1 typo, of 9 or more with 2 (Damerau-Levenshtein,
-  a transposition is one typo); fewer typos rank first (the `typo` rule);
+  a transposition is one typo; a typo on the first letter counts as two); fewer typos rank first (the `typo`
+  rule);
 - the last word matches as a prefix unless the text ends with a separator;
 - `"a phrase"` matches those words in a row, without typos (an unclosed quote runs to the end of the text);
   `-word` and `-"a phrase"` exclude; at most 10 terms count;
@@ -21,7 +22,8 @@ back from timestamps as naive datetimes (no offset), and facets `{terms, total: 
 
 The ranking score is Meilisearch's lexicographic combination (`Rank::global_score`) of the `words` and
 `typo` rules; the `proximity`, `attribute` and `exactness` rules are not modelled (they only break ties
-inside a typo bucket here, by document order), so scores are those of a perfect match on those rules.
+inside a typo bucket here, by document order), so scores are those of a perfect match on those rules; and a
+first-letter typo plus one more edit still matches a 9+ letter word (Meilisearch counts that as three).
 """
 
 from __future__ import annotations
@@ -43,6 +45,30 @@ _CHUNK = re.compile(r'(?:^|(?<=\s))(-?)"([^"]*)(?:"|$)|(?:^|(?<=\s))(-?)([^\s"]+
 
 def allowed_typos(token: str) -> int:
     return 0 if len(token) < ONE_TYPO else 1 if len(token) < TWO_TYPOS else 2
+
+
+def one_typo_regex(token: str, prefix: bool) -> str:
+    """The terms one typo away from `token` that keep its first letter (Meilisearch counts a typo on the first
+    letter as two): the rest with one letter deleted, replaced, inserted or two neighbours swapped."""
+    first, rest = token[0], token[1:]
+    alts = {re.escape(rest)}
+    for i in range(len(rest)):
+        alts.add(re.escape(rest[:i]) + re.escape(rest[i + 1:]))
+        alts.add(re.escape(rest[:i]) + "." + re.escape(rest[i + 1:]))
+    for i in range(len(rest) + 1):
+        alts.add(re.escape(rest[:i]) + "." + re.escape(rest[i:]))
+    for i in range(len(rest) - 1):
+        alts.add(re.escape(rest[:i] + rest[i + 1] + rest[i] + rest[i + 2:]))
+    return re.escape(first) + "(" + "|".join(sorted(alts)) + ")" + (".*" if prefix else "")
+
+
+def derivations(index: SearchIndex, field: str, token: str, typos: int, prefix: bool):
+    """The query of the terms at most `typos` typos from `token` in `field` (a prefix of them when `prefix`):
+    0 exact, 1 the first letter kept (`one_typo_regex`), 2 any two edits (Levenshtein, transposition = 1; a
+    first-letter typo plus another edit is let through here, where Meilisearch would count three)."""
+    if typos == 1:
+        return Query.regex_query(index.schema, field, one_typo_regex(token, prefix))
+    return index.fuzzy(field, token, typos, prefix)
 
 
 def parse(index: SearchIndex, text: str) -> tuple[list[tuple[str, object]], list[object]]:
@@ -89,7 +115,7 @@ class _Plan:
                 prefix = prefix_last and n == len(terms) - 1
                 typos = allowed_typos(value)
                 self.allowed.append(typos)
-                levels = [_any_field(index, lambda field, d=d: index.fuzzy(field, value, d, prefix))
+                levels = [_any_field(index, lambda field, d=d: derivations(index, field, value, d, prefix))
                           for d in range(typos + 1)]
             matches.append(levels[-1])
             # 3 for an exact match, 2 with one typo, 1 with two.

@@ -120,3 +120,13 @@ def test_facets_list_every_value_alphabetically_with_other_zero(meili):
         assert list(facet) == ["terms", "total", "other"]
         assert facet["other"] == 0 and facet["total"] == sum(facet["terms"].values())
         assert list(facet["terms"]) == sorted(facet["terms"])
+
+
+def test_a_typo_on_the_first_letter_counts_as_two(meili):
+    hits = meili.hits(search_string="health ")
+    health = {h["_id"] for h in hits}
+    no_w_word = {h["_id"] for h in hits if not any(w.startswith("w") for w in words_of(h))}
+    assert no_w_word, "some health course has no word starting with w"
+    assert meili.ids(search_string="wealth ") & no_w_word == set()  # h -> w on the first letter: two typos
+    assert meili.ids(search_string="ehalth ") & no_w_word == set()  # swapped first two letters: two typos
+    assert meili.ids(search_string="hhealth ") >= health  # an inserted letter after the first: one
