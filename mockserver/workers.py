@@ -10,14 +10,17 @@ no TCP port, nothing saved to disk) and stopped with the server. When `redis-ser
 The parent process resolves the world's clock once (the start of today, unless `--clock` says otherwise)
 and hands every worker the same settings, so all of them build the same world even across midnight.
 uvicorn's supervisor starts the workers (spawned processes, each building the app through `worker_app`),
-restarts one that dies, and forwards SIGINT/SIGTERM.
+restarts one that dies, and forwards SIGINT/SIGTERM. Each worker listens on its own SO_REUSEPORT socket of
+the same address, so the kernel spreads connections evenly (`listening_sockets`).
 """
 
 from __future__ import annotations
 
 import functools
 import gc
+import logging
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -27,6 +30,8 @@ from pathlib import Path
 from mockserver.settings import Settings, SettingsError
 
 STARTUP_SECONDS = 10.0
+
+log = logging.getLogger("mockserver.workers")
 
 
 def worker_app(settings: Settings):
@@ -82,19 +87,86 @@ def _wait_for_redis(proc: subprocess.Popen, sock: Path) -> None:
     raise SettingsError(f"the private redis-server for --workers did not start within {STARTUP_SECONDS:g} s")
 
 
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` sockets bound to one address with SO_REUSEPORT: the kernel spreads new connections over them.
+
+    One shared socket would not do: each worker's event loop accepts every pending connection it is woken
+    for, so a client opening its connections at once (a load balancer's pool, wrk) lands on one worker.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            sock.set_inheritable(True)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise SettingsError(f"--host {host} --port {port}: cannot listen there: {exc.strerror or exc}") from None
+    return sockets
+
+
+def _supervisor():
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors.multiprocess import Multiprocess, Process
+
+    class Supervisor(Multiprocess):
+        """uvicorn's supervisor with worker i always on socket i (`listening_sockets`), restarts included."""
+
+        def _start(self, index: int) -> Process:
+            process = Process(self.config, [self.sockets[index]])
+            process.start()
+            return process
+
+        def init_processes(self) -> None:
+            self.processes = [self._start(index) for index in range(self.processes_num)]
+
+        def keep_subprocess_alive(self) -> None:
+            for index, process in enumerate(self.processes):
+                if self.should_exit.is_set():
+                    return
+                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                    continue
+                process.kill()
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:  # it would fail the same way on every restart
+                    log.error("worker %s failed to start; stopping", process.pid)
+                    self.should_exit.set()
+                    return
+                log.warning("worker %s died; starting another", process.pid)
+                self.processes[index] = self._start(index)
+
+        def restart_all(self) -> None:  # SIGHUP: one worker after the other, each on its own socket
+            for index, old in enumerate(self.processes):
+                new = self._start(index)
+                if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                    new.kill()
+                    new.join()
+                    return
+                old.terminate()
+                old.join()
+                self.processes[index] = new
+
+    return Supervisor
+
+
 def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool) -> None:
     """Serve with `workers` processes until interrupted (settings already carry the resolved clock)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
-    with (private_redis() if not settings.state else _given(settings.state)) as state:
-        config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
-                                host=settings.host, port=settings.port, workers=workers, log_level=log_level,
-                                access_log=access_log, lifespan="on")
-        sock = config.bind_socket()
-        try:
-            Multiprocess(config, sockets=[sock]).run()
-        finally:
+    sockets = listening_sockets(settings.host, settings.port, workers)
+    try:
+        with (private_redis() if not settings.state else _given(settings.state)) as state:
+            config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
+                                    host=settings.host, port=settings.port, workers=workers, log_level=log_level,
+                                    access_log=access_log, lifespan="on")
+            _supervisor()(config, sockets=sockets).run()
+    finally:
+        for sock in sockets:
             sock.close()
 
 

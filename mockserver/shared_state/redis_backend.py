@@ -8,7 +8,7 @@ What lives in Redis (every key under `mockserver:`; `<scope>` is `g` or `s.<sess
 | `seq:<scope>:<version>:<n>` | call count of the n-th behaviour of that scenario version (Lua `INCR` + `EXPIRE`) |
 | `journal:<scope>`, `jbytes:<scope>`, `jid:<scope>` | the journal (a list, oldest first), its byte total, its last id |
 | `replicas`, `replica:<id>` | sorted set of live replicas (score: when the heartbeat lapses), each one's details |
-| channel `changes` | `scenarios <scope> <version> <origin>`, `flush <nonce>`, `drop <scope> <origin>` |
+| channel `<db>:changes` | `scenarios <scope> <version> <origin>`, `flush <nonce>`, `drop <scope> <origin>` |
 
 How each promise is kept:
 
@@ -56,13 +56,16 @@ from mockserver.shared_state.base import Share, StateBackend, scenario_documents
 log = logging.getLogger("mockserver.state")
 
 NS = "mockserver:"
-CHANNEL = NS + "changes"
 HEARTBEAT = 0.5
 """Seconds between heartbeats (and version checks)."""
 REPLICA_TTL = 3.0
 """A replica whose heartbeat is older than this is no longer listed as alive."""
 GLOBAL_TTL = 7 * 24 * 3600
 """Seconds the global world's counters and journal outlive their last use."""
+FLUSH_EVERY = 0.05
+"""Seconds between two shipments of buffered journal entries."""
+BUFFER_ENTRIES = 4096
+"""Journal entries a process holds between two shipments (at least the journal's size)."""
 BARRIER_SECONDS = 0.5
 """How long a journal read waits for the other replicas to flush."""
 ENTRY_MAX_BYTES = 16 * limits.KIB
@@ -118,7 +121,7 @@ def safe_url(url: str) -> str:
 
 
 def _encode(entry: Entry) -> str:
-    data = entry.as_dict()
+    data = dict(entry.__dict__)  # not dataclasses.asdict: its deep copy costs more than the rest of shipping
     data.pop("id")
     text = orjson.dumps(data)
     if len(text) > ENTRY_MAX_BYTES:
@@ -141,13 +144,12 @@ class SharedJournal:
         self.share = share
         self.size = size
         self.max_bytes = max_bytes
-        self.buffer = Journal(size)  # bounded: if Redis is away, the oldest unshipped entries drop off
+        # What requests are recorded into, until the flusher ships them (bounded: if Redis is away, the
+        # oldest unshipped entries drop off). Recording is the buffer's own method: nothing else per request.
+        self.buffer = Journal(max(size, BUFFER_ENTRIES))
+        self.record = self.buffer.record
         key = share.scope
         self.keys = (f"{NS}journal:{key}", f"{NS}jbytes:{key}", f"{NS}jid:{key}")
-
-    def record(self, scope: dict, status: int | None, started: float) -> None:
-        self.buffer.record(scope, status, started)
-        self.backend.wake.set()
 
     def ship(self, pipe) -> bool:
         entries = self.buffer.drain()
@@ -162,6 +164,7 @@ class SharedJournal:
                 operation_id: str | None = None) -> list[Entry]:
         self.backend.flush_everywhere()
         items = [_decode(item) for item in self.backend.client.lrange(self.keys[0], 0, -1)]
+        items.sort(key=lambda entry: entry.at)  # replicas ship in batches: the list is in shipping order
         return select(items, method, path, operation_id)
 
     def clear(self) -> None:
@@ -192,7 +195,8 @@ class RedisShare(Share):
         try:
             with self.lock:  # a version check never sees the new version before this share knows it
                 version = backend.client.evalsha(backend.scripts["publish"], 1, self.key, docs, backend.replica_id,
-                                                 self.ttl, CHANNEL, "1" if only_if_absent else "0", self.scope)
+                                                 self.ttl, backend.channel, "1" if only_if_absent else "0",
+                                                 self.scope)
                 if version > 0:
                     snapshot.version = self.version = version
         except redis.RedisError as exc:
@@ -227,10 +231,12 @@ class RedisState(StateBackend):
                             for name, text in (("publish", PUBLISH), ("next", NEXT_CALL), ("append", APPEND))}
         except (redis.RedisError, ValueError) as exc:
             raise SettingsError(f"--state / MOCKSERVER_STATE: cannot use Redis at {self.url}: {exc}") from None
+        # Redis's pub/sub ignores database numbers: deployments on different databases of one Redis must
+        # not hear each other.
+        self.channel = f"{NS}{self.client.connection_pool.connection_kwargs.get('db', 0)}:changes"
         self.replica_id = f"{socket.gethostname()}:{os.getpid()}:{token_hex(3)}"
         self.started = time.time()
         self.root = None
-        self.wake = threading.Event()
         self._shares: dict[str, RedisShare] = {}
         self._touched: set[str] = set()
         self._async: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -282,7 +288,7 @@ class RedisState(StateBackend):
         keys = [f"{NS}{kind}:{scope}" for kind in ("scen", "journal", "jbytes", "jid")]
         try:
             self.client.delete(*keys)
-            self.client.publish(CHANNEL, f"drop {scope} {self.replica_id}")
+            self.client.publish(self.channel, f"drop {scope} {self.replica_id}")
         except redis.RedisError as exc:
             log.warning("could not delete session %s from the shared state: %s", session, exc)
 
@@ -317,7 +323,7 @@ class RedisState(StateBackend):
         """Flush here and ask every replica to flush; wait (bounded) until each has acknowledged."""
         self.flush()
         nonce = token_hex(8)
-        receivers = self.client.publish(CHANNEL, f"flush {nonce}")
+        receivers = self.client.publish(self.channel, f"flush {nonce}")
         deadline = time.monotonic() + BARRIER_SECONDS
         key = f"{NS}ack:{nonce}"
         while time.monotonic() < deadline:
@@ -338,16 +344,16 @@ class RedisState(StateBackend):
         atexit.register(self.close)
 
     def _flush_loop(self) -> None:
-        while not self._stop.is_set():
-            self.wake.wait(1.0)
-            self.wake.clear()
+        # On a fixed beat rather than per request: a batch then holds every request of the last FLUSH_EVERY
+        # seconds (one Lua call), and a journal read never waits for it (it asks for a flush first).
+        while not self._stop.wait(FLUSH_EVERY):
             self.flush()
 
     def _listen(self) -> None:
         while not self._stop.is_set():
             try:
                 pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub.subscribe(self.channel)
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
@@ -435,7 +441,6 @@ class RedisState(StateBackend):
         if self._stop.is_set():
             return
         self._stop.set()
-        self.wake.set()
         try:
             self.flush()
             pipe = self.client.pipeline(transaction=False)
