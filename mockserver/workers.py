@@ -60,13 +60,19 @@ def private_redis():
         _wait_for_redis(proc, sock)
         yield f"unix://{sock}"
     finally:
+        stop(proc)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Terminate a child process, kill it if it does not exit within `timeout`, and reap it."""
+    if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _wait_for_redis(proc: subprocess.Popen, sock: Path) -> None:

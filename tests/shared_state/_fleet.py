@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from mockserver.testing import free_port
+from mockserver.workers import stop
 
 START_SECONDS = 90.0  # a shared CI machine can be slow to import and build the world in several processes
 CLOCK = "2026-01-15T00:00:00Z"
@@ -41,16 +42,6 @@ def _wait(proc: subprocess.Popen, ready, what: str, timeout: float = START_SECON
     raise RuntimeError(f"{what} did not start within {timeout:g} s")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @contextmanager
 def redis_server():
     """A throw-away redis-server on a free loopback port; yields its URL."""
@@ -72,7 +63,7 @@ def redis_server():
             _wait(proc, ready, "redis-server", 20)
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 def _answers(url: str) -> bool:
@@ -102,7 +93,7 @@ class Serve:
         self.proc.wait()
 
     def stop(self) -> None:
-        _stop(self.proc)
+        stop(self.proc)
 
 
 @contextmanager
@@ -187,4 +178,4 @@ def haproxy(backends: list[Serve]):
             _wait(proc, lambda: _answers(url), "haproxy", 20)
             yield Balancer(url, stats)
         finally:
-            _stop(proc)
+            stop(proc)
