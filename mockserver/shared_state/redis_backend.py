@@ -155,9 +155,8 @@ class SharedJournal:
         entries = self.buffer.drain()
         if not entries:
             return False
-        ttl = self.share.ttl
-        pipe.evalsha(self.backend.scripts["append"], 3, *self.keys, self.size, self.max_bytes, ttl,
-                     *(_encode(e) for e in entries))
+        args = [self.size, self.max_bytes, self.share.ttl, *(_encode(e) for e in entries)]
+        self.backend.append_script(keys=self.keys, args=args, client=pipe)
         return True
 
     def entries(self, method: str | None = None, path: str | None = None,
@@ -194,9 +193,8 @@ class RedisShare(Share):
         backend = self.backend
         try:
             with self.lock:  # a version check never sees the new version before this share knows it
-                version = backend.client.evalsha(backend.scripts["publish"], 1, self.key, docs, backend.replica_id,
-                                                 self.ttl, backend.channel, "1" if only_if_absent else "0",
-                                                 self.scope)
+                version = backend.publish_script(keys=[self.key], args=[
+                    docs, backend.replica_id, self.ttl, backend.channel, "1" if only_if_absent else "0", self.scope])
                 if version > 0:
                     snapshot.version = self.version = version
         except redis.RedisError as exc:
@@ -227,8 +225,9 @@ class RedisState(StateBackend):
         try:
             self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
             self.client.ping()
-            self.scripts = {name: self.client.script_load(text)
-                            for name, text in (("publish", PUBLISH), ("next", NEXT_CALL), ("append", APPEND))}
+            # Script objects run by hash and load themselves again into a Redis that lost them (a restart).
+            self.publish_script = self.client.register_script(PUBLISH)
+            self.append_script = self.client.register_script(APPEND)
         except (redis.RedisError, ValueError) as exc:
             raise SettingsError(f"--state / MOCKSERVER_STATE: cannot use Redis at {self.url}: {exc}") from None
         # Redis's pub/sub ignores database numbers: deployments on different databases of one Redis must
@@ -296,11 +295,11 @@ class RedisState(StateBackend):
 
     async def next_call(self, key: str, ttl: int) -> int:
         loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
-        if client is None:
-            client = self._async[loop] = aredis.Redis.from_url(self._raw_url, socket_timeout=2,
-                                                               socket_connect_timeout=2)
-        return await client.evalsha(self.scripts["next"], 1, key, ttl)
+        script = self._async.get(loop)  # redis.asyncio connections belong to one event loop
+        if script is None:
+            connection = aredis.Redis.from_url(self._raw_url, socket_timeout=2, socket_connect_timeout=2)
+            script = self._async[loop] = connection.register_script(NEXT_CALL)
+        return await script(keys=[key], args=[ttl])
 
     def warn_once(self, what: str, message: str) -> None:
         if what not in self._warned:

@@ -164,3 +164,15 @@ def test_without_state_the_app_is_one_embedded_process():
     with TestClient(app, base_url="http://localhost") as c:
         body = c.get("/__admin/health").json()
     assert body["state"]["backend"] == "embedded" and len(body["replicas"]) == 1
+
+
+def test_a_redis_that_lost_its_scripts_and_data_is_picked_up_again(apps, clients, redis_url):
+    one, two = clients
+    store = redis.Redis.from_url(redis_url)
+    store.script_flush()
+    store.delete(*store.keys("mockserver:scen:*"), *store.keys("mockserver:seq:*"))  # versions start again at 1
+    assert one.post("/__admin/scenarios", content=FLAKY, headers=YAML).status_code == 200
+    follow(apps, lambda app: app.runtime.snapshot.scenarios == ("flaky",))
+    statuses = [(one if n % 2 else two).get(CATALOGS).status_code for n in range(4)]
+    assert statuses == [500, 500, 200, 200]
+    assert len(two.get("/__admin/requests").json()["requests"]) >= 4
