@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -139,6 +140,11 @@ def run(args: argparse.Namespace) -> int:
     if not exchanges:
         return fail(f"nothing recorded from {target} (" + ("; ".join(f"{n} {w}: {r}" for (w, r), n in
                                                                      summary.skipped.items()) or "no requests") + ")")
+    if not any(x.status == 200 for x in exchanges):
+        statuses = ", ".join(f"{status} x{n}" for status, n in sorted(Counter(x.status for x in exchanges).items()))
+        hint = " (check the credentials: --jwt, --client-id/--client-secret, --action-secret)" \
+            if any(x.status in (401, 403) for x in exchanges) else ""
+        return fail(f"nothing to record from {target}: every answer was an error ({statuses}){hint}")
     return finish(args, exchanges, server_date, clock_flag, size, target, mode, anonymiser, summary, redactor)
 
 

@@ -212,6 +212,8 @@ def read_run(records: Records, run: dict, priority: int = DETAIL) -> None:
     if isinstance(run.get("staff"), list):
         fields["staff"] = _people(records, run["staff"])
     records.put("runs", key, fields, priority)
+    if run.get("course") and run.get("course_uuid"):
+        records.put("courses", run["course"], {"uuid": run["course_uuid"]}, ITEM)
 
 
 def read_course(records: Records, course: dict, priority: int = DETAIL) -> None:
@@ -342,6 +344,10 @@ def _enterprise_catalog(records: Records, exchange: Exchange, body: dict, state:
             continue
         items.append({"content_type": kind, "key": key})
         reader(records, item)
+        if kind == "courserun" and item.get("parent_content_key"):
+            # A run's item names its course's owners and subjects by uuid only: resolved once all is read.
+            state["course_refs"].append((item["parent_content_key"], item.get("authoring_organization_uuids"),
+                                         item.get("subject_uuids"), item.get("logo_image_urls")))
         slug = utm_source(item.get("enrollment_url")) or utm_source(item.get("marketing_url"))
         customer = None
         enroll = item.get("enrollment_url")
@@ -360,8 +366,11 @@ def _enterprise_detail(records: Records, exchange: Exchange, body: dict, state: 
         read_program(records, body)
     else:
         (read_course if exchange.operation == "enterprise.get_catalog_course" else read_run)(records, body)
+        course = body.get("key") if exchange.operation == "enterprise.get_catalog_course" else body.get("course")
         for program in body.get("programs") or []:
             if isinstance(program, dict) and program.get("uuid"):
+                # A program's courses are what makes it show on a course or run: keep the membership seen.
+                state["program_courses"].setdefault(program["uuid"], []).append(course)
                 records.put("programs", program["uuid"],
                             {**pick(program, ("title", "type", "marketing_slug")),
                              "marketing_url": bare_url(program.get("marketing_url"))}, ITEM)
@@ -461,6 +470,26 @@ def _ordered(pages: dict) -> list:
     return [item for _, items in sorted(pages.items()) for item in items]
 
 
+def _resolve_course_refs(records: Records, refs: list) -> None:
+    """Owners and subjects named by uuid become course fields when every uuid is a recorded record's."""
+    orgs = {(records.get("organizations", key) or {}).get("uuid"): key for key in records.keys("organizations")}
+    subjects = set(records.keys("subjects"))
+    for course, org_uuids, subject_uuids, logos in refs:
+        org = course.split("+", 1)[0]
+        if isinstance(org_uuids, list) and len(org_uuids) == 1 and org_uuids[0] not in orgs \
+                and not (records.get("organizations", org) or {}).get("uuid"):
+            # One owner nobody else described: the organization of the course key (as course keys are made).
+            logo = {"logo_image_url": logos[0]} if isinstance(logos, list) and len(logos) == 1 else {}
+            records.put("organizations", org, {"uuid": org_uuids[0], **logo}, ITEM - 1)
+            orgs[org_uuids[0]] = org
+        fields = {}
+        if isinstance(org_uuids, list) and all(u in orgs for u in org_uuids):
+            fields["owners"] = [orgs[u] for u in org_uuids]
+        if isinstance(subject_uuids, list) and all(u in subjects for u in subject_uuids):
+            fields["subjects"] = list(subject_uuids)
+        records.put("courses", course, fields, ITEM - 1)
+
+
 def _ensure_parents(records: Records) -> None:
     """Every run a record names has its run, course and organization records (the world needs them)."""
     runs = set(records.keys("runs")) | set(records.keys("blendx_courses")) | set(records.keys("search_documents"))
@@ -515,7 +544,7 @@ def convert(exchanges: list[Exchange], summary: Summary, clock, seed: int = 1) -
     records = Records()
     state: dict = {"catalog_query": {}, "catalog_pages": {}, "catalog_complete": set(), "content_pages": {},
                    "content_complete": set(), "blendx_order": {}, "search_orders": [], "customer_order": [],
-                   "enterprise_catalog_order": []}
+                   "enterprise_catalog_order": [], "program_courses": {}, "course_refs": []}
     for exchange in exchanges:
         reader = READERS.get(exchange.operation)
         if reader is None:
@@ -543,6 +572,9 @@ def convert(exchanges: list[Exchange], summary: Summary, clock, seed: int = 1) -
     # BlendX lists newest first by `created_at`, which no answer shows: keep the recorded order.
     for key, position in state["blendx_order"].items():
         records.put("blendx_courses", key, {"created_at": (clock - timedelta(days=1, minutes=position)).isoformat()})
+    for uuid, courses in state["program_courses"].items():
+        records.put("programs", uuid, {"courses": list(dict.fromkeys(c for c in courses if c))}, ITEM)
+    _resolve_course_refs(records, state["course_refs"])
     _ensure_parents(records)
     sequences = {"courses": [_ordered(pages) for pages in state["catalog_pages"].values()],
                  "runs": state["search_orders"],
