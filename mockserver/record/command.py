@@ -130,12 +130,14 @@ def run(args: argparse.Namespace) -> int:
             exchanges, server_date = crawl(options, summary)
             mode = "crawl"
         else:
-            from mockserver.record.proxy import serve_proxy
+            from mockserver.record.proxy import ProxyError, serve_proxy
 
             exchanges, server_date = serve_proxy(args.proxy, args.host, args.port, args.timeout, summary, progress,
                                                  max_requests=args.max_requests)
             mode = "proxy"
     except CrawlError as exc:
+        return fail(str(exc))
+    except RuntimeError as exc:  # the proxy could not listen
         return fail(str(exc))
     if not exchanges:
         return fail(f"nothing recorded from {target} (" + ("; ".join(f"{n} {w}: {r}" for (w, r), n in

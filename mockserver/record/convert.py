@@ -312,6 +312,54 @@ def _enterprise_catalogs(records: Records, exchange: Exchange, body: dict, state
                 records.put("enterprise_customers", catalog["enterprise_customer"], {}, ITEM)
 
 
+FREE_SEATS = frozenset({"audit", "honor"})
+
+
+def _language_codes(names) -> list | None:
+    """Language names as the search index shows them -> the LanguageTag codes the records hold."""
+    from mockserver.world.pools import LANGUAGES
+
+    codes = {name: code for code, name, _ in LANGUAGES}
+    if not isinstance(names, list) or not all(name in codes for name in names):
+        return None
+    return [codes[name] for name in names]
+
+
+def _run_item(records: Records, item: dict) -> None:
+    """A `courserun` content item: the run's own fields, and what it says of seats, staff and languages."""
+    run = {k: v for k, v in item.items() if k not in ("language", "transcript_languages")}
+    run["image"] = {"src": item["image_url"]} if item.get("image_url") else None
+    run["modified"] = item.get("content_last_modified")
+    if isinstance(item.get("staff_uuids"), list):
+        run["staff"] = [{"uuid": u} for u in item["staff_uuids"]]
+    read_run(records, run, ITEM)
+    fields = {}
+    language = _language_codes([item["language"]] if item.get("language") else [])
+    if language is not None:
+        fields["content_language"] = language[0] if language else None
+    transcripts = _language_codes(item.get("transcript_languages"))
+    if transcripts is not None:
+        fields["transcript_languages"] = transcripts
+    types = item.get("seat_types")
+    paid = [t for t in types or [] if t not in FREE_SEATS]
+    # Seats only when the item says all there is to say: free ones, and at most one paid one with its price.
+    if isinstance(types, list) and len(paid) <= 1 and (not paid or item.get("first_enrollable_paid_seat_price")):
+        fields["seats"] = [{"type": t, "price": "0.00"} if t in FREE_SEATS else
+                           {"type": t, "price": f"{float(item['first_enrollable_paid_seat_price']):.2f}",
+                            "sku": item.get("first_enrollable_paid_seat_sku") or ""} for t in types]
+    records.put("runs", item.get("key"), fields, ITEM)
+
+
+def _program_item(records: Records, item: dict) -> None:
+    program = {k: v for k, v in item.items() if k not in ("subjects", "language", "staff")}
+    if isinstance(item.get("staff_uuids"), list):
+        program["staff"] = [{"uuid": u} for u in item["staff_uuids"]]
+    read_program(records, program, ITEM)
+    languages = _language_codes(item.get("language"))
+    if languages is not None:
+        records.put("programs", item.get("uuid"), {"languages": languages}, ITEM)
+
+
 _ITEM_READERS = {
     "course": lambda records, item: (read_course(records, {**{k: v for k, v in item.items()
                                                                 if k not in ("subjects", "course_runs")},
@@ -319,13 +367,8 @@ _ITEM_READERS = {
                                                              if item.get("image_url") else None,
                                                              "modified": item.get("content_last_modified")}, ITEM),
                                      [read_run(records, run, ITEM) for run in item.get("course_runs") or []]),
-    "courserun": lambda records, item: read_run(records, {**{k: v for k, v in item.items() if k != "language"},
-                                                          "image": {"src": item["image_url"]}
-                                                          if item.get("image_url") else None,
-                                                          "modified": item.get("content_last_modified")}, ITEM),
-    "program": lambda records, item: read_program(records, {k: v for k, v in item.items()
-                                                            if k not in ("authoring_organizations", "subjects",
-                                                                         "language", "staff")}, ITEM),
+    "courserun": _run_item,
+    "program": _program_item,
 }
 
 
@@ -515,12 +558,13 @@ def _ensure_parents(records: Records) -> None:
 
 def _prefer_queries(out: dict, queries: dict, seed: int, clock) -> None:
     """A discovery catalog keeps its own `query` when, over the recorded courses, that query lists exactly
-    the recorded contents; otherwise its contents stay pinned by `courses` (and `query` shows `key:(…)`)."""
+    the recorded contents; otherwise its contents stay pinned by `courses` (and `query` shows `key:(…)`).
+    A catalog whose courses were not all seen gets its query (the best the records can say of it)."""
     from mockserver.scenarios.records import to_overlay
     from mockserver.world import build_world
 
     candidates = {cid: queries.get(int(cid)) for cid, fields in (out.get("catalogs") or {}).items()
-                  if "courses" in fields and isinstance(queries.get(int(cid)), str)}
+                  if isinstance(queries.get(int(cid)), str)}
     if not candidates:
         return
     trial = {**out, "catalogs": {cid: ({k: v for k, v in fields.items() if k != "courses"}
@@ -532,7 +576,8 @@ def _prefer_queries(out: dict, queries: dict, seed: int, clock) -> None:
         return
     for cid, query in candidates.items():
         catalog = world.catalog(int(cid))
-        if catalog is not None and [c.key for c in world.catalog_active_courses(catalog)] == out["catalogs"][cid]["courses"]:
+        pinned = out["catalogs"][cid].get("courses")
+        if catalog is not None and (pinned is None or [c.key for c in world.catalog_active_courses(catalog)] == pinned):
             fields = {k: v for k, v in out["catalogs"][cid].items() if k != "courses"}
             out["catalogs"][cid] = dict(sorted({**fields, "query": query}.items()))
 

@@ -28,7 +28,7 @@ from mockserver.contract.safety import SafetyPolicy
 from mockserver.record.exchange import Exchange
 from mockserver.record.summary import Summary
 
-__all__ = ["RecordingProxy", "serve_proxy"]
+__all__ = ["RecordingProxy", "ProxyError", "serve_proxy"]
 
 MAX_BODY = 20 * 1024 * 1024
 TOKEN_PREFIX = "/oauth2/"
@@ -118,6 +118,10 @@ class RecordingProxy:
                 self.progress(f"record: {len(self.exchanges)} requests recorded")
 
 
+class ProxyError(RuntimeError):
+    """The proxy could not start."""
+
+
 def serve_proxy(target: str, host: str, port: int, timeout: float, summary: Summary,
                 progress: Callable[[str], None], max_requests: int = 100_000) -> tuple[list[Exchange], str | None]:
     """Run the proxy until Ctrl-C (or SIGTERM); return what it recorded and the target's Date header."""
@@ -127,6 +131,12 @@ def serve_proxy(target: str, host: str, port: int, timeout: float, summary: Summ
     config = uvicorn.Config(proxy, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     progress(f"record: proxying http://{host}:{port} -> {target}; stop with Ctrl-C to write the scenario")
+    # uvicorn stops gracefully on either signal, then re-raises it: both mean "write the scenario now".
     signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    if not server.started and not proxy.exchanges:
+        raise ProxyError(f"could not listen on {host}:{port} (in use, or not an address of this machine?)")
     return proxy.exchanges, proxy.server_date
