@@ -452,7 +452,10 @@ def _blendx(records: Records, course: dict, priority: int) -> None:
         fields["course_structure"] = {k: v for k, v in structure.items() if k not in ("total_sections", "total_subsections")}
     records.put("blendx_courses", key, fields, priority)
     # The same run as discovery's: its dates fill a run no discovery answer showed (details win).
-    records.put("runs", key, {name: course[name] for name in _RUN_DATES if name in course}, ITEM - 1)
+    dates = {name: course[name] for name in _RUN_DATES if name in course}
+    if course.get("is_published") is True:  # BlendX shows discovery's `status == "published"`
+        dates["status"] = "published"
+    records.put("runs", key, dates, ITEM - 1)
 
 
 def _blendx_list(records: Records, exchange: Exchange, body: dict, state: dict) -> None:

@@ -92,8 +92,11 @@ def replay(path: Path, exchanges: list[Exchange], target_origin: str, summary: S
     from mockserver.settings import Settings
     from mockserver.testing import token_for
 
+    from mockserver.world import build_world
+
     try:
-        app = create_app(Settings(scenarios=(path,)))
+        # The file sets its own seed, clock and size: the settings' default world would be built for nothing.
+        app = create_app(Settings(scenarios=(path,)), world=build_world(size=0))
     except ScenarioError as exc:
         raise RecordingRefused([str(p) for p in exc.problems]) from None
     jwt = token_for(app, caller_of(exchanges))
