@@ -11,7 +11,7 @@ checks against DNS rebinding and cross-site requests), and reads bodies and file
 
 | route | what |
 |---|---|
-| `GET /__admin/health` | liveness, the snapshot generation and the loaded scenario names |
+| `GET /__admin/health` | liveness, the snapshot generation, the loaded scenario names, cache and journal bytes |
 | `GET /__admin/scenarios` | loaded scenarios, behaviours with call counts, the last load error |
 | `POST /__admin/scenarios` | load a scenario: YAML body, or JSON `{"path"|"paths", "replace"}` |
 | `POST /__admin/scenarios/reload` | re-read the loaded files |
@@ -36,6 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver import limits, shared_state
+from mockserver.auth import claims_cache_stats
 from mockserver.scenarios.manager import PathRefused, manager_of
 from mockserver.scenarios.problems import ScenarioError
 from mockserver.settings import Settings, is_loopback
@@ -178,7 +179,10 @@ async def health(request: Request) -> Response:
     runtime = runtime_of(request)
     snapshot = runtime.snapshot
     return _json({"status": "ok", "generation": snapshot.generation, "scenarios": list(snapshot.scenarios),
-                  "world": snapshot.world is not None, **await asyncio.to_thread(shared_state.health, runtime)})
+                  "world": snapshot.world is not None,
+                  "memory": {"cache": runtime.cache.stats(), "journal": runtime.journal.stats(),
+                             "jwt_claims": claims_cache_stats()},
+                  **await asyncio.to_thread(shared_state.health, runtime)})
 
 
 async def list_scenarios(request: Request) -> Response:

@@ -30,7 +30,7 @@ from connexion.security import ApiKeySecurityHandler
 from connexion.spec import Specification
 from starlette.exceptions import HTTPException
 
-from mockserver import errors, specs
+from mockserver import errors, limits, specs
 from mockserver.admin import routes as admin_routes
 from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
 from mockserver.journal import Journal
@@ -144,10 +144,32 @@ class JournalStep:
                 scope["mockserver"].journal.record(scope, status.get("code"), started)  # the session's own
 
 
+class RequestLimits:
+    """Pipeline step: a request whose headers pass `--max-header-bytes` is a 431, and a path with an integer
+    segment too long for `int()` is the API's 404 (Django's URL resolver: no match), before anything reads
+    them. uvicorn (with httptools) sets no header limit of its own; the router's int converter would raise."""
+
+    def __init__(self, app, *, runtime: Runtime):
+        self.app = app
+        self.max_header_bytes = runtime.settings.max_header_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            path = scope["path"]
+            size = limits.header_bytes(scope["headers"]) + len(scope.get("query_string", b"")) + len(path)
+            kind = "header_too_large" if size > self.max_header_bytes else \
+                "not_found" if limits.too_long_for_int(path) else None
+            if kind is not None:
+                await errors.send_error(send, *errors.error_response(path, kind))
+                return
+        await self.app(scope, receive, send)
+
+
 # The whole request pipeline, outermost first (docs/architecture.md states the same order; a test holds it).
 MIDDLEWARES = [
     RuntimeScope,  # the session (sessions.py), the runtime and the snapshot this request is served from
     JournalStep,  # the journal sees the final status, a last-resort 500 included
+    RequestLimits,  # 431 past the header limit, the API's 404 for ids too long to be numbers
     ServerErrorMiddleware,  # last resort: an unhandled exception becomes a 500
     ExceptionMiddleware,  # every error goes through errors.handle_exception
     DocsMiddleware,  # /<base>/openapi.json and /<base>/ui/ per API
@@ -238,7 +260,7 @@ class MockApp:
 def create_app(settings: Settings | None = None, *, validate_responses: bool = False, world=None) -> MockApp:
     """The mock as an ASGI app. `validate_responses` adds connexion's response validation (tests only)."""
     settings = settings or Settings()
-    runtime = Runtime(settings, initial_snapshot(settings, world), Journal(settings.journal_size))
+    runtime = Runtime(settings, initial_snapshot(settings, world), Journal(settings.journal_size, settings.journal_bytes))
 
     loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
               for name in specs.available_specs(settings.specs_dir)]

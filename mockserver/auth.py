@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from mockserver import limits
 from mockserver.errors import ApiError
 
 JWT_PREFIX = "jwt"
@@ -70,9 +71,13 @@ def decode_token(token: str, config: AuthConfig, now: float | None = None) -> di
 
     Decoding (and in strict mode verifying) a token costs more than the rest of a cached request, and
     clients send the same token for its whole life: the verified claims are kept, and only the time
-    checks run again on later requests.
+    checks run again on later requests. Tokens over `limits.JWT_CACHE_TOKEN_MAX_BYTES` are verified every
+    time instead: the cache holds 2,048 tokens, and 2,048 huge ones would be gigabytes.
     """
-    claims = _verified_claims(token, config.mode, config.jwt_secret)
+    if len(token) > limits.JWT_CACHE_TOKEN_MAX_BYTES:
+        claims = _verify(token, config.mode, config.jwt_secret)
+    else:
+        claims = _verified_claims(token, config.mode, config.jwt_secret)
     moment = time.time() if now is None else now
     if "exp" in claims and moment >= _number(claims["exp"]):
         raise _unauthorized("Token has expired.")
@@ -88,9 +93,8 @@ def _number(value) -> float:
         raise _unauthorized("Invalid token.") from None
 
 
-@functools.lru_cache(maxsize=2048)
-def _verified_claims(token: str, mode: str, jwt_secret: str) -> dict:
-    """Signature (strict mode) and structure checks, once per distinct token; time checks are the caller's."""
+def _verify(token: str, mode: str, jwt_secret: str) -> dict:
+    """Signature (strict mode) and structure checks of a token; time checks are the caller's."""
     # Only structure (and the signature in strict mode) here: exp/nbf depend on the moment of each request.
     options = {"verify_signature": mode == "strict", "verify_exp": False, "verify_nbf": False,
                "verify_iat": False, "verify_aud": False, "verify_iss": False}
@@ -101,6 +105,16 @@ def _verified_claims(token: str, mode: str, jwt_secret: str) -> dict:
         raise _unauthorized("Error decoding token.") from None
     except jwt.InvalidTokenError:
         raise _unauthorized("Invalid token.") from None
+
+
+_verified_claims = functools.lru_cache(maxsize=2048)(_verify)
+
+
+def claims_cache_stats() -> dict:
+    """What `/__admin/health` shows of the (process-wide) verified-claims cache."""
+    info = _verified_claims.cache_info()
+    return {"entries": info.currsize, "max_entries": info.maxsize,
+            "token_max_bytes": limits.JWT_CACHE_TOKEN_MAX_BYTES}
 
 
 def check_jwt(api_key: str, request=None, required_scopes=None) -> dict:

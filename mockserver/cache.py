@@ -9,39 +9,79 @@ the handler and are never cached.
 A hit costs a dict lookup: the key is read straight off the ASGI scope (building `request.url` costs more
 than the rest of the hit), and the stored response is replayed with the very header list it was first sent
 with, so nothing is encoded twice.
+
+The cache is bounded in bytes, not only in entries: distinct URLs are free to ask for (`?limit=99999999&x=N`
+renders a 2 MB page each), so a body over `entry_max_bytes` is rendered each time instead of kept, and the
+least recently used entries go once the total passes `max_bytes` (`--cache-bytes`, limits.py).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections import OrderedDict
 
 from starlette.responses import Response
 
+from mockserver import limits
+
 MAX_ENTRIES = 4096
+_OVERHEAD = 64  # what a tuple, a dict slot and a small object cost besides their bytes, roughly
+
+
+def weight(value) -> int:
+    """Approximate bytes held by a key or an entry: its bytes and strings, plus a little per container."""
+    if isinstance(value, (bytes, str)):
+        return len(value) + _OVERHEAD
+    if isinstance(value, (tuple, list)):
+        return _OVERHEAD + sum(weight(item) for item in value)
+    return _OVERHEAD
 
 
 class ResponseCache:
-    """A bounded LRU of rendered responses, keyed per snapshot."""
+    """An LRU of rendered responses, keyed per snapshot, bounded in entries and in bytes."""
 
-    def __init__(self, size: int = MAX_ENTRIES):
+    def __init__(self, size: int = MAX_ENTRIES, *, max_bytes: int = limits.CACHE_MAX_BYTES,
+                 entry_max_bytes: int = limits.CACHE_ENTRY_MAX_BYTES):
         self.size = size
-        self._entries: OrderedDict = OrderedDict()
+        self.max_bytes = max_bytes
+        self.entry_max_bytes = min(entry_max_bytes, max_bytes)
+        self.bytes = 0
+        self.skipped = 0  # responses too large to keep
+        self._entries: OrderedDict = OrderedDict()  # key -> (entry, weight)
+        self._lock = threading.Lock()  # put runs on the event loop, clear in a reload's worker thread
 
     def get(self, key):
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        self._entries.move_to_end(key)
+        return found[0]
 
     def put(self, key, entry) -> None:
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        cost = weight(key) + weight(entry)
+        if cost > self.entry_max_bytes:
+            self.skipped += 1
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (entry, cost)
+            self.bytes += cost
+            while self._entries and (len(self._entries) > self.size or self.bytes > self.max_bytes):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+    def stats(self) -> dict:
+        """What `/__admin/health` shows: entries, bytes held, the budget, responses skipped as too large."""
+        return {"entries": len(self._entries), "bytes": self.bytes, "max_bytes": self.max_bytes,
+                "entry_max_bytes": self.entry_max_bytes, "skipped_too_large": self.skipped}
 
 
 def request_key(request) -> tuple:

@@ -17,13 +17,27 @@ from starlette.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)
 
-# Body shapes: a family turns a message into the body its servers send.
+# Django's page for a 400 when no 400.html template exists (django/views/defaults.py ERROR_PAGE_TEMPLATE).
+DJANGO_ERROR_PAGE = """
+<!doctype html>
+<html lang="en">
+<head>
+  <title>%(title)s</title>
+</head>
+<body>
+  <h1>%(title)s</h1><p>%(details)s</p>
+</body>
+</html>
+"""
+
+# Body shapes: a family turns a message into the body its servers send (bytes: sent as they are).
 FAMILIES = {
     "gateway": lambda message: {"message": message},  # the api.edx.org API Gateway
     "drf": lambda message: {"detail": message},  # Django REST framework services behind it
     "blendx": lambda message: {"message": message, "status": "failed"},  # the BlendX document
     "search": lambda message: {"error": message},  # edx-search
     "oauth": lambda message: {"error": message},  # django-oauth-toolkit / RFC 6749
+    "django_page": lambda message: (DJANGO_ERROR_PAGE % {"title": message, "details": ""}).encode(),
 }
 
 
@@ -40,6 +54,8 @@ class Template:
 
 
 _DRF_401 = (("WWW-Authenticate", 'JWT realm="api"'),)
+# What Django itself answers for a body it will not read (ground-truth §1.6): the view never runs.
+_DJANGO_400 = Template(400, "django_page", "Bad Request (400)", content_type="text/html; charset=utf-8")
 
 _EDX = {
     "missing_credentials": Template(400, "gateway", "Missing required request headers: [Authorization]"),
@@ -71,6 +87,7 @@ _BLENDX_DETAIL = {**_BLENDX,
                   "server_error": Template(500, "blendx", "Error fetching course details")}
 
 _SEARCH = {
+    "django_bad_request": _DJANGO_400,
     # Django's require_POST answers 405 with an empty HTML response and an Allow header.
     "method_not_allowed": Template(405, "search", "", (("Allow", "POST"),), empty_body=True,
                                    content_type="text/html; charset=utf-8"),
@@ -81,6 +98,7 @@ _SEARCH = {
 }
 
 _OAUTH = {
+    "django_bad_request": _DJANGO_400,
     "missing_credentials": Template(400, "gateway", "Missing required request parameters: [grant_type, client_id]"),
     "bad_request": Template(400, "oauth", "invalid_request"),
     "unauthorized": Template(401, "oauth", "invalid_client"),
@@ -97,6 +115,8 @@ _OAUTH_LMS = {**_OAUTH,
                                              content_type="text/html; charset=utf-8")}
 
 _FALLBACK = {
+    # Before routing, so no API's own: the answer of the proxy or server that would refuse it.
+    "header_too_large": Template(431, "drf", "Request Header Fields Too Large"),
     "not_found": Template(404, "drf", "Not found."),
     "method_not_allowed": Template(405, "drf", "Method not allowed."),
     "server_error": Template(500, "drf", "A server error occurred."),
@@ -173,8 +193,18 @@ def error_response(path: str, kind: str, message: str | None = None, *, status: 
     elif template.empty_body:
         payload = b""
     else:
-        payload = orjson.dumps(FAMILIES[template.family](message or template.message))
+        shaped = FAMILIES[template.family](message or template.message)
+        payload = shaped if isinstance(shaped, bytes) else orjson.dumps(shaped)
     return status or template.status, payload, out_headers
+
+
+async def send_error(send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    """Send an `error_response` (or any status, body and headers) straight on an ASGI `send`."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+           if k.lower() != "content-length"]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def handle_exception(request, exc: Exception) -> ConnexionResponse:

@@ -7,6 +7,10 @@ Recording is on the request path of every request and reading is rare (tests, `/
 `record` keeps the raw ASGI values as they are and the decoding and redaction happen when entries are read.
 A credential is therefore held in memory as long as its entry (as it is by the server anyway), but it
 never leaves this module unredacted.
+
+Bounded in bytes as well as in entries: each header value and the query string are kept up to
+`value_max_bytes` (then cut, with a note of how much was cut), and the oldest entries drop off once the
+total passes `max_bytes` (`--journal-bytes`, limits.py). 1,000 requests with 1 MB headers cost 2 MB here.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+
+from mockserver import limits
 
 REDACTED_HEADERS = frozenset({"authorization", "actionsecret", "cookie", "set-cookie", "x-csrftoken"})
 REDACTED = "[redacted]"
@@ -48,7 +54,7 @@ def redact_headers(raw_headers) -> dict[str, str]:
 
 
 def _entry(raw: tuple) -> Entry:
-    number, at, method, path, query, headers, status, operation_id, duration = raw
+    number, at, method, path, query, headers, status, operation_id, duration, _cost = raw
     return Entry(number, at, method, path, query.decode("latin-1"), redact_headers(headers), status,
                  operation_id, round(duration * 1000, 3))
 
@@ -62,23 +68,54 @@ def select(entries: list[Entry], method: str | None = None, path: str | None = N
             and (operation_id is None or e.operation_id == operation_id)]
 
 
-class Journal:
-    """A bounded, thread-safe list of requests."""
+def _cut(value: bytes, limit: int) -> bytes:
+    return value[:limit] + b"...[truncated %d bytes]" % (len(value) - limit)
 
-    def __init__(self, size: int = 1000):
-        self._entries: deque[tuple] = deque(maxlen=size)
+
+_ENTRY_OVERHEAD = 256  # the tuple, the floats and ints of an entry, roughly
+
+
+class Journal:
+    """A thread-safe list of requests, bounded in entries and in bytes."""
+
+    def __init__(self, size: int = 1000, max_bytes: int = limits.JOURNAL_MAX_BYTES,
+                 value_max_bytes: int = limits.JOURNAL_VALUE_MAX_BYTES):
+        self.size = size
+        self.max_bytes = max_bytes
+        self.value_max_bytes = value_max_bytes
+        self.bytes = 0
+        self._entries: deque[tuple] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def record(self, scope: dict, status: int | None, started: float) -> None:
-        """Journal one finished request (raw values only: see the module docstring)."""
+        """Journal one finished request (raw values only, cut to size: see the module docstring)."""
         extensions = scope.get("extensions")
         routing = extensions.get("connexion_routing") if extensions else None
-        raw = (next(self._ids), time.time(), scope.get("method", ""), scope.get("path", ""),
-               scope.get("query_string", b""), tuple(scope.get("headers", ())), status,
-               routing.get("operation_id") if routing else None, time.perf_counter() - started)
+        cap = self.value_max_bytes
+        headers = tuple(scope.get("headers", ()))
+        cost, long = _ENTRY_OVERHEAD, False
+        for name, value in headers:
+            cost += len(name) + len(value) + 16
+            long = long or len(value) > cap or len(name) > cap
+        if long:
+            headers = tuple((_cut(name, cap) if len(name) > cap else name, _cut(value, cap) if len(value) > cap else value)
+                            for name, value in headers)
+            cost = _ENTRY_OVERHEAD + sum(len(name) + len(value) + 16 for name, value in headers)
+        query = scope.get("query_string", b"")
+        if len(query) > cap:
+            query = _cut(query, cap)
+        path = scope.get("path", "")
+        if len(path) > cap:
+            path = path[:cap] + f"...[truncated {len(path) - cap} characters]"
+        cost += len(query) + len(path)
+        raw = (next(self._ids), time.time(), scope.get("method", ""), path, query, headers, status,
+               routing.get("operation_id") if routing else None, time.perf_counter() - started, cost)
         with self._lock:
             self._entries.append(raw)
+            self.bytes += cost
+            while len(self._entries) > self.size or (self.bytes > self.max_bytes and len(self._entries) > 1):
+                self.bytes -= self._entries.popleft()[-1]
 
     def entries(self, method: str | None = None, path: str | None = None,
                 operation_id: str | None = None) -> list[Entry]:
@@ -91,8 +128,15 @@ class Journal:
         with self._lock:
             raws = list(self._entries)
             self._entries.clear()
+            self.bytes = 0
         return [_entry(raw) for raw in raws]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.bytes = 0
+
+    def stats(self) -> dict:
+        """What `/__admin/health` shows: entries and bytes held, and the limits."""
+        return {"entries": len(self._entries), "bytes": self.bytes, "max_bytes": self.max_bytes,
+                "max_entries": self.size, "value_max_bytes": self.value_max_bytes}

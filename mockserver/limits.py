@@ -10,7 +10,9 @@ real server has a limit, 413 on the admin API), scenario files and admin bodies.
 from __future__ import annotations
 
 import os
+import re
 import stat
+import sys
 from pathlib import Path
 
 KIB = 1024
@@ -117,3 +119,17 @@ def read_file(path: Path | str, limit: int, what: str = "the file") -> bytes:
     if size > limit:
         raise TooLarge(what, limit)
     return b"".join(chunks)
+
+
+# A path segment of more digits than `int()` takes (4,300 on Python 3.11+): an int route cannot match it.
+_INT_DIGITS = sys.get_int_max_str_digits() or None
+_TOO_LONG_FOR_INT = re.compile(r"/[+-]?[0-9]{%d,}(?=/|$)" % (_INT_DIGITS + 1)) if _INT_DIGITS else None
+
+
+def too_long_for_int(path: str) -> bool:
+    """Whether `path` has a segment that is an integer too long to convert.
+
+    Django's `int` path converter raises ValueError for it, which means "no match": the URL is a 404.
+    The router's converters would raise instead (a 500), so the app answers the API's 404 before routing.
+    """
+    return _TOO_LONG_FOR_INT is not None and _TOO_LONG_FOR_INT.search(path) is not None

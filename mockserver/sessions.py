@@ -160,7 +160,7 @@ class Sessions:
                 raise SessionRefused(429, f"too many sessions: {len(self._items)} live, the limit is "
                                           f"{self.settings.max_sessions} (--max-sessions); idle ones expire after "
                                           f"{self.settings.session_ttl:g} s, or DELETE /__admin/sessions/<id>")
-            runtime = Runtime(self.settings, self.root.snapshot, cache=ResponseCache(CACHE_ENTRIES), session=session)
+            runtime = Runtime(self.settings, self.root.snapshot, cache=ResponseCache(CACHE_ENTRIES, max_bytes=self.settings.cache_bytes // 16), session=session)
             manager_of(self.root).fork(runtime)
             self.state.attach(runtime)
             self._items[session] = Session(runtime, self.clock())

@@ -131,6 +131,10 @@ class Settings:
                 raise SettingsError(f"{name.replace('_', '-')}: {getattr(self, name)} must not be negative")
         if self.admin_token is not None and not self.admin_token.strip():
             raise SettingsError("--admin-token / MOCKSERVER_ADMIN_TOKEN: the token is empty")
+        if self.session_ttl <= 0:
+            raise SettingsError(f"--session-ttl: {self.session_ttl} must be a positive number of seconds")
+        if not 0 <= self.max_sessions <= 10_000:
+            raise SettingsError(f"--max-sessions: {self.max_sessions} must be between 0 and 10000")
 
     @property
     def loopback(self) -> bool:
@@ -142,10 +146,6 @@ class Settings:
         """Resolved directories the admin API may load scenario files from (`scenario_dirs` or the default)."""
         dirs = self.scenario_dirs or (*(Path(p).parent for p in self.scenarios), Path("scenarios"))
         return tuple(dict.fromkeys(Path(d).resolve() for d in dirs))
-        if self.session_ttl <= 0:
-            raise SettingsError(f"--session-ttl: {self.session_ttl} must be a positive number of seconds")
-        if not 0 <= self.max_sessions <= 10_000:
-            raise SettingsError(f"--max-sessions: {self.max_sessions} must be between 0 and 10000")
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed (settings themselves never change)."""

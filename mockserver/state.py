@@ -39,7 +39,7 @@ class Runtime:
     settings: Settings
     snapshot: Snapshot
     journal: Journal = field(default_factory=Journal)
-    cache: ResponseCache = field(default_factory=ResponseCache)
+    cache: ResponseCache = None  # type: ignore[assignment]  # built from the settings' budget
     scenarios: Any = None
     """The scenario manager (`mockserver.scenarios.manager`) once scenarios are installed."""
     admin_guard: Any = None
@@ -51,6 +51,10 @@ class Runtime:
     """The session this runtime serves (`mockserver.sessions`); None for the global world."""
     sessions: Any = None
     """The sessions of the app (`mockserver.sessions.Sessions`), on the global runtime only."""
+
+    def __post_init__(self) -> None:
+        if self.cache is None:
+            self.cache = ResponseCache(max_bytes=self.settings.cache_bytes)
 
     @property
     def world(self):

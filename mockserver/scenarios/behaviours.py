@@ -25,7 +25,9 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from mockserver.errors import STATUS_KINDS, error_response
+from mockserver import limits
+from mockserver.errors import STATUS_KINDS, ApiError, error_response, send_error
+from mockserver.params import URLENCODED, parse_urlencoded
 
 log = logging.getLogger("mockserver.scenarios")
 
@@ -175,14 +177,6 @@ def _selected(scope) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()] if raw else []
 
 
-async def _send_body(send, status: int, body: bytes, headers: dict[str, str]) -> None:
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
-           if k.lower() != "content-length"]
-    raw.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-
-
 def forced_response(path: str, action: Action) -> tuple[int, bytes, dict[str, str]]:
     """Status, body and headers of a `respond` action (the API's own error body when none is given)."""
     status = action.status
@@ -246,7 +240,7 @@ class BehaviourMiddleware:
             auth = _header(scope, b"authorization")
             if auth and auth.lower().startswith("jwt "):
                 status, body, headers = error_response(path, "unauthorized", EXPIRED_MESSAGE)
-                await _send_body(send, status, body, headers)
+                await send_error(send, status, body, headers)
                 return
 
         query = {}
@@ -281,11 +275,11 @@ class BehaviourMiddleware:
             # No socket to drop (an in-process client): the nearest thing is the API's 500.
             log.warning("connection_dropped on %s needs a real server; answering 500 in-process", operation_id)
             status, body, headers = error_response(path, "server_error")
-            await _send_body(send, status, body, headers)
+            await send_error(send, status, body, headers)
             return
         if action.status is not None:
             status, body, headers = forced_response(path, action)
-            await _send_body(send, status, body, headers)
+            await send_error(send, status, body, headers)
             return
         if action.fault is None and action.partial_errors is None:
             await self.app(scope, receive, send)
@@ -332,16 +326,30 @@ class BehaviourMiddleware:
 
 
 async def _read_form(scope, receive):
-    """The urlencoded form of a POST (for `when.query` on the search route), and a receive that replays it."""
-    chunks = []
+    """The urlencoded form of a POST (for `when.query` on the search route), and a receive that replays it.
+
+    Read only up to Django's body limit: past it (or past its field count) no form is matched, and the
+    handler, reading the replayed body, answers Django's 400 as the real server would.
+    """
+    chunks, size = [], 0
     while True:
         message = await receive()
         chunks.append(message)
         if message["type"] != "http.request" or not message.get("more_body"):
             break
-    body = b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request")
-    content_type = (_header(scope, b"content-type") or "").lower()
-    form = parse_qsl(body.decode("latin-1"), keep_blank_values=True) if "urlencoded" in content_type else []
+        size += len(message.get("body", b""))
+        if size > limits.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            break
+    form = []
+    content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    complete = not chunks[-1].get("more_body")
+    if complete and content_type == URLENCODED:
+        body = b"".join(m.get("body", b"") for m in chunks if m["type"] == "http.request")
+        if len(body) <= limits.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            try:
+                form = list(parse_urlencoded(body).items())
+            except ApiError:
+                form = []  # too many fields: the handler answers the 400
     pending = list(chunks)
 
     async def replay():

@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
+def journal_limits(settings, session: str | None) -> tuple[int, int]:
+    """Entries and bytes one scope's journal keeps: the global journal's, or a session's (a 16th of the bytes)."""
+    if session is None:
+        return settings.journal_size, settings.journal_bytes
+    return settings.session_journal_size, max(settings.journal_bytes // 16, 1)
+
+
 def scope_key(session: str | None) -> str:
     """The name of a runtime's scope in shared keys: `g` for the global world, `s.<id>` for a session.
 

@@ -9,7 +9,7 @@ import time
 
 from mockserver.journal import Journal
 from mockserver.settings import Settings
-from mockserver.shared_state.base import Share, StateBackend
+from mockserver.shared_state.base import Share, StateBackend, journal_limits
 
 
 class EmbeddedShare(Share):
@@ -34,8 +34,7 @@ class EmbeddedState(StateBackend):
         self.started = time.time()
 
     def attach(self, runtime) -> Share:
-        size = self.settings.journal_size if runtime.session is None else self.settings.session_journal_size
-        share = EmbeddedShare(self, Journal(size))
+        share = EmbeddedShare(self, Journal(*journal_limits(self.settings, runtime.session)))
         runtime.share, runtime.journal = share, share.journal
         return share
 

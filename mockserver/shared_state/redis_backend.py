@@ -51,7 +51,7 @@ from mockserver.journal import Entry, Journal, select
 from mockserver.scenarios.loader import read_scenario
 from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.settings import Settings, SettingsError
-from mockserver.shared_state.base import Share, StateBackend, scenario_documents, scope_key
+from mockserver.shared_state.base import Share, StateBackend, journal_limits, scenario_documents, scope_key
 
 log = logging.getLogger("mockserver.state")
 
@@ -179,8 +179,7 @@ class RedisShare(Share):
         self.key = f"{NS}scen:{self.scope}"
         settings = backend.settings
         self.ttl = GLOBAL_TTL if runtime.session is None else int(settings.session_ttl) + 1
-        size = settings.journal_size if runtime.session is None else settings.session_journal_size
-        budget = settings.journal_bytes if runtime.session is None else max(settings.journal_bytes // 16, 1)
+        size, budget = journal_limits(settings, runtime.session)
         self.version = 0
         """The newest scenario version installed (or being installed) here."""
         self.lock = threading.Lock()

@@ -110,9 +110,10 @@ def test_page_size_keeps_its_real_bounds_and_answers_500_when_invalid() -> None:
     assert "only when `page_size` is also sent" in index["description"]
 
 
-def test_responses_are_200_500_and_the_inferred_csrf_403() -> None:
+def test_responses_are_200_500_the_inferred_csrf_403_and_djangos_400() -> None:
     responses = (OPERATION / "responses").read_value()
-    assert set(responses) == {"200", "403", "500"}
+    assert set(responses) == {"200", "400", "403", "500"}
+    assert list((OPERATION / "responses" / "400" / "content").keys()) == ["text/html"]
     assert list((OPERATION / "responses" / "200" / "content").keys()) == ["application/json"]
     assert list((OPERATION / "responses" / "500" / "content").keys()) == ["application/json"]
     assert list((OPERATION / "responses" / "403" / "content").keys()) == ["text/html"]
