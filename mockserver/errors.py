@@ -88,6 +88,10 @@ _BLENDX_DETAIL = {**_BLENDX,
 
 _SEARCH = {
     "django_bad_request": _DJANGO_400,
+    # edx-search has no authentication of its own; a 401 in front of it still speaks its family.
+    "unauthorized": Template(401, "search", "Authentication credentials were not provided."),
+    # The LMS's 403 in front of the view is Django's CSRF failure page (blendx.yaml SearchCsrfForbidden).
+    "forbidden": Template(403, "django_page", "Forbidden (403)", content_type="text/html; charset=utf-8"),
     # Django's require_POST answers 405 with an empty HTML response and an Allow header.
     "method_not_allowed": Template(405, "search", "", (("Allow", "POST"),), empty_body=True,
                                    content_type="text/html; charset=utf-8"),
@@ -102,6 +106,7 @@ _OAUTH = {
     "missing_credentials": Template(400, "gateway", "Missing required request parameters: [grant_type, client_id]"),
     "bad_request": Template(400, "oauth", "invalid_request"),
     "unauthorized": Template(401, "oauth", "invalid_client"),
+    "forbidden": Template(403, "gateway", "Forbidden"),
     "not_found": Template(404, "gateway", "Not Found"),
     "method_not_allowed": Template(405, "gateway", "Method Not Allowed"),
     "server_error": Template(500, "gateway", "Internal server error"),
@@ -174,10 +179,14 @@ class ApiError(ProblemException):
         return cls("not_found", message)
 
 
-# The error kind each HTTP status stands for (connexion's and Starlette's exceptions, forced statuses).
+# The error kind each HTTP status stands for when connexion or Starlette raises it: connexion's only 401 is
+# "no scheme's credential was sent at all", which the edX gateway answers with its 400.
 STATUS_KINDS = {400: "bad_request", 401: "missing_credentials", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 429: "throttled", 500: "server_error",
                  503: "unavailable"}
+# The error kind a scenario's forced status (`respond: {status: N}` without a body) stands for: the API's
+# own answer for that status, so a forced 401 is the service's 401 (DRF's, with its challenge on edX).
+FORCED_KINDS = {**STATUS_KINDS, 401: "unauthorized"}
 
 
 def error_response(path: str, kind: str, message: str | None = None, *, status: int | None = None,

@@ -171,11 +171,17 @@ def _parse_int(value: str | None) -> int | None:
 # -- error families (shared by the response check and the probes) ---------------------------------------
 
 
+# Statuses at which Django itself, not the view, answers these families' routes with an HTML page.
+_DJANGO_PAGES = {"search": (400, 403), "oauth": (400,)}
+
+
 def family_errors(found: Collector, url: str, status: int, headers: Any, content: bytes, body: Any) -> None:
     """Rules for error bodies per API family (docs/architecture.md, "Error bodies")."""
     family = api_family(urlsplit(url).path)
     keys = sorted(body) if isinstance(body, dict) else body
     allow = header(headers, "Allow")
+    if status in _DJANGO_PAGES.get(family, ()) and (header(headers, "Content-Type") or "").startswith("text/html"):
+        return  # Django answers before the view runs (ground truth §1.6, the CSRF 403): its HTML page
     if family == "search":
         if status == 405:
             if content:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from mockserver import limits
-from mockserver.errors import STATUS_KINDS, ApiError, error_response, send_error
+from mockserver.errors import FORCED_KINDS, ApiError, error_response, send_error
 from mockserver.params import URLENCODED, parse_urlencoded
 
 log = logging.getLogger("mockserver.scenarios")
@@ -193,7 +193,7 @@ def forced_response(path: str, action: Action) -> tuple[int, bytes, dict[str, st
         return status, payload, headers
     if status < 400:
         return status, b"", {"Content-Type": "application/json", **extra}
-    kind = STATUS_KINDS.get(status, "server_error")
+    kind = FORCED_KINDS.get(status, "server_error")
     return error_response(path, kind, status=status, headers=extra)
 
 

@@ -234,3 +234,47 @@ def test_socket_faults_break_the_connection_for_a_real_client(app, live, fault, 
         assert httpx.post(f"{live.url}{TOKEN}", data=TOKEN_FORM, timeout=5).status_code == 200
     finally:
         manager.clear()
+
+
+# Every API, each called the way its clients call it: (operationId, method, path, headers, form).
+FORCED_CALLS = {
+    "catalog": ("catalog.list_catalogs", "GET", "/catalog/v1/catalogs/", "jwt", None),
+    "enterprise": ("enterprise.list_enterprise_catalogs", "GET", "/enterprise/v1/enterprise-catalogs", "jwt", None),
+    "blendx": ("blendx.list_courses", "GET", BLENDX, BLENDX_HEADERS, None),
+    "blendx-detail": ("blendx.get_course", "GET", BLENDX_DETAIL, BLENDX_HEADERS, None),
+    "search": ("search.course_discovery", "POST", "/search/course_discovery/", {}, {"search_string": "x"}),
+    "oauth-gateway": ("oauth.issue_token_v1", "POST", TOKEN, {}, TOKEN_FORM),
+    "oauth-lms": ("oauth.issue_token", "POST", "/oauth2/access_token", {}, TOKEN_FORM),
+}
+FORCED_STATUSES = (401, 403, 404, 429, 500, 503)
+
+
+def _family_of(api: str, status: int, response) -> bool:
+    """Whether `response` is in the error family of `api` for `status` (docs/architecture.md, "Error bodies")."""
+    if api == "search" and status == 403:  # Django's CSRF page in front of the view (blendx.yaml)
+        return response.headers["content-type"].startswith("text/html") and b"403" in response.content
+    body = response.json()
+    if api in ("catalog", "enterprise"):
+        if status >= 500:  # the api.edx.org gateway's own
+            return set(body) == {"message"}
+        return set(body) == {"detail"}  # DRF, in the service behind the gateway
+    if api.startswith("blendx"):
+        return set(body) == {"message", "status"} and body["status"] == "failed"
+    if api == "search":
+        return set(body) == {"error"}
+    return "error" in body or "message" in body  # oauth: the LMS's oauthlib errors, or the gateway's
+
+
+@pytest.mark.parametrize("status", FORCED_STATUSES)
+@pytest.mark.parametrize("api", sorted(FORCED_CALLS))
+def test_a_forced_status_answers_with_its_apis_own_body_for_that_status(client, load, jwt_headers, api, status):
+    operation, method, path, headers, form = FORCED_CALLS[api]
+    load(f"behaviours:\n  - operation: {operation}\n    respond: {{status: {status}}}\n")
+    response = client.request(method, path, headers=jwt_headers if headers == "jwt" else headers, data=form)
+    assert response.status_code == status
+    assert _family_of(api, status, response), response.text
+    if status == 401 and api in ("catalog", "enterprise"):
+        assert response.headers["www-authenticate"] == 'JWT realm="api"'
+        assert response.json() == {"detail": "Authentication credentials were not provided."}
+    if status == 429:
+        assert response.headers["retry-after"].isdigit()
