@@ -146,7 +146,7 @@ class SharedJournal:
         self.max_bytes = max_bytes
         # What requests are recorded into, until the flusher ships them (bounded: if Redis is away, the
         # oldest unshipped entries drop off). Recording is the buffer's own method: nothing else per request.
-        self.buffer = Journal(max(size, BUFFER_ENTRIES))
+        self.buffer = Journal(max(size, BUFFER_ENTRIES), max_bytes)
         self.record = self.buffer.record
         key = share.scope
         self.keys = (f"{NS}journal:{key}", f"{NS}jbytes:{key}", f"{NS}jid:{key}")
@@ -169,6 +169,10 @@ class SharedJournal:
     def clear(self) -> None:
         self.backend.flush_everywhere()
         self.backend.client.delete(self.keys[0], self.keys[1])
+
+    def stats(self) -> dict:
+        """What `/__admin/health` shows: this replica's unshipped buffer and the shared journal's limits."""
+        return {**self.buffer.stats(), "shared": True, "max_entries": self.size, "max_bytes": self.max_bytes}
 
 
 class RedisShare(Share):
