@@ -195,18 +195,23 @@ def _people(records: Records, items: Any) -> list[str]:
     return uuids
 
 
+def _discovery_fields(body: dict, names: tuple[str, ...]) -> dict:
+    """`names` of a discovery course or run, with its image, video and marketing URL as the records hold them."""
+    fields = pick(body, names)
+    if "image" in fields:
+        fields["image"] = _image(fields["image"])
+    if "video" in fields:
+        fields["video"] = _video(fields["video"])
+    if "marketing_url" in body:
+        fields["marketing_url"] = bare_url(body["marketing_url"])
+    return fields
+
+
 def read_run(records: Records, run: dict, priority: int = DETAIL) -> None:
     key = run.get("key")
     if not is_run_key(str(key or "")):
         return
-    fields = pick(run, _RUN_FIELDS)
-    for name in ("image",):
-        if name in fields:
-            fields[name] = _image(fields[name])
-    if "video" in fields:
-        fields["video"] = _video(fields["video"])
-    if "marketing_url" in run:
-        fields["marketing_url"] = bare_url(run["marketing_url"])
+    fields = _discovery_fields(run, _RUN_FIELDS)
     if isinstance(run.get("seats"), list):
         fields["seats"] = [pick(s, _SEAT_FIELDS) for s in run["seats"] if isinstance(s, dict)]
     if isinstance(run.get("staff"), list):
@@ -220,14 +225,7 @@ def read_course(records: Records, course: dict, priority: int = DETAIL) -> None:
     key = course.get("key")
     if not key:
         return
-    fields = pick(course, _COURSE_FIELDS)
-    for name in ("image",):
-        if name in fields:
-            fields[name] = _image(fields[name])
-    if "video" in fields:
-        fields["video"] = _video(fields["video"])
-    if "marketing_url" in course:
-        fields["marketing_url"] = bare_url(course["marketing_url"])
+    fields = _discovery_fields(course, _COURSE_FIELDS)
     if "owners" in course:
         fields["owners"] = _orgs(records, course["owners"], priority)
     if "sponsors" in course:

@@ -22,10 +22,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from mockserver.contract.context import json_body, media_type
+from mockserver.contract.context import media_type
 from mockserver.contract.credentials import Credentials
 from mockserver.contract.safety import DEFAULT_TIMEOUT, SafetyPolicy, UnsafeRequestRefused
-from mockserver.record.exchange import Exchange
+from mockserver.record.exchange import MAX_BODY, Exchange, parse_json
 from mockserver.record.summary import Summary
 
 __all__ = ["CrawlOptions", "crawl", "parse_only", "parse_rate", "APIS"]
@@ -149,6 +149,18 @@ class CrawlOptions:
     transport: Any = None  # an httpx transport (tests drive an ASGI app in-process)
 
 
+def _send(client: httpx.Client, method: str, url: str, headers: dict, form: tuple):
+    """(response, body bytes), the body None when it is larger than `MAX_BODY` (reading stops there)."""
+    with client.stream(method, url, headers=headers, data=dict(form) if form else None) as response:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY:
+                return response, None
+            chunks.append(chunk)
+    return response, b"".join(chunks)
+
+
 def _api_of(path: str) -> str:
     return next((api for prefix, api in API_OF_PREFIX if path.startswith(prefix)), "")
 
@@ -206,14 +218,17 @@ def crawl(options: CrawlOptions, summary: Summary) -> tuple[list[Exchange], str 
                 time.sleep(max(0.0, last + interval - time.monotonic()))
             last = time.monotonic()
             try:
-                response = client.request(method, url, headers=headers, data=dict(form) if form else None)
+                response, content = _send(client, method, url, headers, form)
             except httpx.HTTPError as exc:
                 summary.skip("request", f"transport error: {type(exc).__name__}")
                 continue
+            if content is None:
+                summary.skip("answer", f"larger than {MAX_BODY // (1024 * 1024)} MiB: not recorded")
+                continue
             server_date = server_date or response.headers.get("date")
-            exchange = Exchange.from_url(method, url, form=form, status=response.status_code,
-                                         media_type=media_type(response.headers.get("content-type")),
-                                         body=json_body(response))
+            kind = media_type(response.headers.get("content-type"))
+            exchange = Exchange.from_url(method, url, form=form, status=response.status_code, media_type=kind,
+                                         body=parse_json(kind, content))
             exchanges.append(exchange)
             if len(exchanges) % options.progress_every == 0:
                 options.progress(f"record: {len(exchanges)} requests, {len(queue)} queued, {len(items)} items")

@@ -8,11 +8,27 @@ credentials); the answer's headers are not kept either.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-__all__ = ["Exchange", "operation_of", "OPERATIONS"]
+__all__ = ["MAX_BODY", "parse_json", "Exchange", "operation_of", "operations", "path_params"]
+
+
+# An answer larger than this is not recorded (it is counted as skipped): every buffer is bounded.
+MAX_BODY = 20 * 1024 * 1024
+
+
+def parse_json(media_type: str, content: bytes) -> Any:
+    """The JSON body of an answer, or None when it is not JSON."""
+    if not media_type.endswith("json"):
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 @dataclass
@@ -48,24 +64,13 @@ class Exchange:
         return cls(method.upper(), parts.path, tuple(parse_qsl(parts.query, keep_blank_values=True)), **kwargs)
 
 
-# (operation, method, path pattern) of every read-only operation the recorder understands. The patterns are
-# the specs' paths; `{x}` is one path segment. Per-API differences are data here, not branches elsewhere.
-OPERATIONS: tuple[tuple[str, str, str], ...] = (
-    ("catalog.list_catalogs", "GET", "/catalog/v1/catalogs/"),
-    ("catalog.get_catalog", "GET", "/catalog/v1/catalogs/{id}/"),
-    ("catalog.list_catalog_courses", "GET", "/catalog/v1/catalogs/{id}/courses/"),
-    ("enterprise.list_enterprise_catalogs", "GET", "/enterprise/v1/enterprise-catalogs"),
-    ("enterprise.get_enterprise_catalog", "GET", "/enterprise/v2/enterprise-catalogs/{catalog_id}"),
-    ("enterprise.get_catalog_course", "GET", "/enterprise/v2/enterprise-catalogs/{catalog_id}/courses/{course_key}"),
-    ("enterprise.get_catalog_course_run", "GET",
-     "/enterprise/v2/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}"),
-    ("enterprise.get_catalog_program", "GET",
-     "/enterprise/v2/enterprise-catalogs/{catalog_id}/programs/{program_uuid}"),
-    ("enterprise.get_learner_summary", "GET", "/enterprise/v3/enterprise-customer/{enterprise_uuid}/learner-summary"),
-    ("blendx.list_courses", "GET", "/blendxapi/discovery/courses/"),
-    ("blendx.get_course", "GET", "/blendxapi/discovery/course/{openedx_course_id}/"),
-    ("search.course_discovery", "POST", "/search/course_discovery/"),
-)
+@lru_cache(maxsize=1)
+def operations() -> tuple[tuple[str, str, str], ...]:
+    """(operationId, method, public path template) of every data operation of the specs (OAuth left out)."""
+    from mockserver import specs
+
+    return tuple((op.operation_id, op.method.upper(), op.path) for name in specs.available_specs()
+                 for op in specs.operations(name, specs.load_spec(name)) if op.api != "oauth")
 
 
 def _match(pattern: str, path: str) -> dict[str, str] | None:
@@ -85,14 +90,14 @@ def _match(pattern: str, path: str) -> dict[str, str] | None:
 
 def operation_of(method: str, path: str) -> str:
     """The operationId `method path` belongs to, or `""` when the recorder does not understand it."""
-    for name, op_method, pattern in OPERATIONS:
+    for name, op_method, pattern in operations():
         if op_method == method.upper() and _match(pattern, path) is not None:
             return name
     return ""
 
 
 def path_params(exchange: Exchange) -> dict[str, str]:
-    for name, _, pattern in OPERATIONS:
+    for name, _, pattern in operations():
         if name == exchange.operation:
             return _match(pattern, exchange.path) or {}
     return {}

@@ -24,13 +24,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.contract.context import media_type
-from mockserver.contract.safety import SafetyPolicy
-from mockserver.record.exchange import Exchange
+from mockserver.contract.safety import SafetyPolicy, is_loopback
+from mockserver.record.exchange import MAX_BODY, Exchange, parse_json
 from mockserver.record.summary import Summary
 
 __all__ = ["RecordingProxy", "ProxyError", "serve_proxy"]
 
-MAX_BODY = 20 * 1024 * 1024
 TOKEN_PREFIX = "/oauth2/"
 # Hop-by-hop headers (RFC 9110 §7.6.1) and the ones httpx recomputes.
 _HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -97,12 +96,7 @@ class RecordingProxy:
         if len(upstream.content) > MAX_BODY:
             self.summary.skip("answer", f"larger than {MAX_BODY // (1024 * 1024)} MiB: forwarded, not recorded")
             return
-        parsed = None
-        if kind.endswith("json"):
-            try:
-                parsed = json.loads(upstream.content)
-            except ValueError:
-                parsed = None
+        parsed = parse_json(kind, upstream.content)
         form = ()
         if method == "POST" and "urlencoded" in (request.headers.get("content-type") or ""):
             form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -131,12 +125,20 @@ def serve_proxy(target: str, host: str, port: int, timeout: float, summary: Summ
     config = uvicorn.Config(proxy, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     progress(f"record: proxying http://{host}:{port} -> {target}; stop with Ctrl-C to write the scenario")
+    if not is_loopback(f"http://{host}"):
+        progress(f"record: warning: listening on {host}, not loopback: anyone who can reach it reaches {target} "
+                 "through it with their own credentials")
     # uvicorn stops gracefully on either signal, then re-raises it: both mean "write the scenario now".
-    signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
+    previous = signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
     try:
         server.run()
     except KeyboardInterrupt:
         pass
+    except SystemExit:  # uvicorn exits when it cannot bind; the command reports it (exit 2)
+        if server.started:
+            raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not server.started and not proxy.exchanges:
         raise ProxyError(f"could not listen on {host}:{port} (in use, or not an address of this machine?)")
     return proxy.exchanges, proxy.server_date

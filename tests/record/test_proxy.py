@@ -22,19 +22,28 @@ from mockserver.settings import Settings
 from mockserver.testing import LiveServer, free_port
 
 from clients.conftest import django_configured  # noqa: F401 - the fixture the clients need
-from clients.test_enterprise_reporting import _install_stand_ins
+from mockserver.cli import main
+from mockserver.record.proxy import RecordingProxy
+from mockserver.record.summary import Summary
+
 from .conftest import CLOCK
 
-client_module = pytest.importorskip("edx_rest_api_client.client", reason="edx-rest-api-client is not installed")
-pytest.importorskip("enterprise_reporting", reason="edx-enterprise-data is not installed")
-
 CATALOG = "0e871df0-6e43-4cfc-92cc-357ebf1fda75"
+
+
+@pytest.fixture
+def real_clients():
+    pytest.importorskip("edx_rest_api_client.client", reason="edx-rest-api-client is not installed")
+    pytest.importorskip("enterprise_reporting", reason="edx-enterprise-data is not installed")
 
 
 def use_clients(base: str) -> dict:
     """What an integration does: every GET route through OAuthAPIClient, a catalog walk through the reporting
     client. Returns, per route, the ids and keys it was given, in order."""
-    api = client_module.OAuthAPIClient(base, "integration-client", "secret", timeout=(5, 30))
+    from clients.test_enterprise_reporting import _install_stand_ins
+    from edx_rest_api_client.client import OAuthAPIClient
+
+    api = OAuthAPIClient(base, "integration-client", "secret", timeout=(5, 30))
     seen = {}
 
     def get(path):
@@ -80,7 +89,8 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -
     raise AssertionError("the proxy did not start")
 
 
-def test_clients_pass_through_the_proxy_and_against_the_recording(staging, tmp_path, django_configured):  # noqa: F811
+def test_clients_pass_through_the_proxy_and_against_the_recording(staging, tmp_path, real_clients,
+                                                                  django_configured):  # noqa: F811
     out, port = tmp_path / "used.yaml", free_port()
     proxy = subprocess.Popen([sys.executable, "-m", "mockserver", "record", "--proxy", staging.url, "--port",
                               str(port), "--out", str(out), "--clock", CLOCK], stdout=subprocess.PIPE,
@@ -100,3 +110,28 @@ def test_clients_pass_through_the_proxy_and_against_the_recording(staging, tmp_p
     # (the count of a list read to page 1 only, seat types of a run seen only in a list) are in the summary.
     assert against_recording == through_proxy
     assert "enterprise.get_learner_summary: count" in summary
+
+
+def test_the_proxy_rewrites_links_refuses_writes_and_keeps_no_credentials(staging):
+    import httpx
+
+    summary = Summary()
+    proxy = RecordingProxy(staging.url, summary)
+    with LiveServer(proxy) as served:
+        token = httpx.post(f"{served.url}/oauth2/v1/access_token", data={
+            "grant_type": "client_credentials", "client_id": "qa", "client_secret": "s", "token_type": "jwt"})
+        headers = {"Authorization": f"JWT {token.json()['access_token']}"}
+        page = httpx.get(f"{served.url}/enterprise/v2/enterprise-catalogs/{CATALOG}", headers=headers).json()
+        assert page["next"].startswith(served.url + "/"), page["next"]
+        refused = httpx.delete(f"{served.url}/catalog/v1/catalogs/1/", headers=headers)
+        assert refused.status_code == 405
+    assert [x.operation for x in proxy.exchanges] == ["enterprise.get_enterprise_catalog"], "token POST not kept"
+    assert ("request", "DELETE refused by the proxy (read-only)") in summary.skipped
+    assert token.json()["access_token"] not in repr(proxy.exchanges)
+
+
+def test_a_port_in_use_is_a_clear_error(staging, tmp_path, capsys):
+    port = int(staging.url.rsplit(":", 1)[1])
+    assert main(["record", "--proxy", staging.url, "--port", str(port), "--out", str(tmp_path / "x.yaml")]) == 2
+    assert f"could not listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists()
