@@ -552,9 +552,10 @@ def _ensure_parents(records: Records) -> None:
     for course in records.keys("courses"):
         org = course.split("+", 1)[0]
         bx = next((records.get("blendx_courses", r) for r in runs if r.startswith(f"course-v1:{course}+")), None) or {}
+        # BlendX names the course's organization too (its logo is BlendX's own, not discovery's).
         records.put("organizations", org, {k: bx[f"organisation{suffix}"] for k, suffix in
-                                           (("name", ""), ("logo_image_url", "_logo_url"),
-                                            ("favicon_url", "_favicon_url")) if f"organisation{suffix}" in bx}, ITEM)
+                                           (("name", ""), ("uuid", "_id"), ("favicon_url", "_favicon_url"))
+                                           if f"organisation{suffix}" in bx}, ITEM)
 
 
 def _prefer_queries(out: dict, queries: dict, seed: int, clock) -> None:

@@ -85,11 +85,20 @@ def _blendx_children(body: dict) -> list[tuple[str, str]]:
             if isinstance(c, dict) and c.get("openedx_course_id")]
 
 
+def _run_blendx_children(body: dict) -> list[tuple[str, str]]:
+    """The BlendX course of each run a course or run detail names (the same run, seen by the other API)."""
+    runs = [body.get("key")] if "course_uuid" in body else [r.get("key") for r in body.get("course_runs") or []
+                                                            if isinstance(r, dict)]
+    return [("GET", f"/blendxapi/discovery/course/{_q(key)}/") for key in runs if isinstance(key, str) and key]
+
+
 # What each operation's answer leads to (beyond its `next` page).
 FOLLOW: dict[str, Callable[[Exchange, dict], list[tuple[str, str]]]] = {
     "catalog.list_catalogs": lambda x, body: _catalog_children(body),
     "enterprise.list_enterprise_catalogs": lambda x, body: _enterprise_catalog_children(body),
     "enterprise.get_enterprise_catalog": _content_children,
+    "enterprise.get_catalog_course": lambda x, body: _run_blendx_children(body),
+    "enterprise.get_catalog_course_run": lambda x, body: _run_blendx_children(body),
     "blendx.list_courses": lambda x, body: _blendx_children(body),
 }
 
@@ -236,6 +245,8 @@ def crawl(options: CrawlOptions, summary: Summary) -> tuple[list[Exchange], str 
                 continue
             body = exchange.body
             for child_method, child in FOLLOW.get(exchange.operation, lambda x, b: [])(exchange, body):
+                if _api_of(child) not in options.apis:
+                    continue
                 if child not in items and len(items) >= options.max_records:
                     summary.skip("item", f"--max-records {options.max_records} reached")
                     continue

@@ -29,8 +29,11 @@ def test_only_starts_from_one_enterprise_catalog_and_what_it_reaches(staging, tm
     out = tmp_path / "one.yaml"
     assert record(staging.url, out, "--only", f"enterprise-catalog:{CATALOG}", "--quiet") == 0
     paths = {s.path for s in staging.capture.seen if not s.path.startswith("/oauth2/")}
-    assert all(p.startswith(f"/enterprise/v2/enterprise-catalogs/{CATALOG}") for p in paths), paths
-    assert len(paths) > 3, "the catalog's content details are followed"
+    enterprise = {p for p in paths if p.startswith(f"/enterprise/v2/enterprise-catalogs/{CATALOG}")}
+    blendx = {p for p in paths if p.startswith("/blendxapi/discovery/course/")}
+    assert enterprise | blendx == paths, paths
+    assert len(enterprise) > 3, "the catalog's content details are followed"
+    assert blendx, "and the BlendX courses of the runs they name"
     records = yaml.safe_load(out.read_text())["records"]
     assert list(records["enterprise_catalogs"]) == [CATALOG]
     world = staging.app.runtime.world
