@@ -338,6 +338,12 @@ class RedisState(StateBackend):
 
     def start(self, root) -> None:
         self.root = root
+        # A replica is live from the moment it starts, not from its beat thread's first turn (which a
+        # loaded machine can delay past the first /__admin/health that should list it).
+        try:
+            self._beat()
+        except (redis.RedisError, OSError) as exc:
+            self.warn_once("beat", f"heartbeat to {self.url} failed: {exc}")
         for name, target in (("listen", self._listen), ("beat", self._beat_loop), ("flush", self._flush_loop),
                              ("adopt", self._adopt_loop)):
             thread = threading.Thread(target=target, name=f"mockserver-state-{name}", daemon=True)
