@@ -52,6 +52,8 @@ def _serve_parser(sub) -> None:
                    help="serve with N processes sharing state (--state, else a private redis-server) — docs/deploy.md")
     p.add_argument("--session-ttl", type=float, metavar="SECONDS", help="idle seconds before a session is forgotten (default 900)")
     p.add_argument("--max-sessions", type=int, metavar="N", help="sessions that may live at once (default 64)")
+    p.add_argument("--max-session-worlds", type=int, metavar="N",
+                   help="sessions that may hold a world of their own: records, seed, clock or size (default 8)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -86,7 +88,7 @@ def settings_from_args(args) -> Settings:
         max_header_bytes=getattr(args, "max_header_bytes", None),
         cache_bytes=getattr(args, "cache_bytes", None), journal_bytes=getattr(args, "journal_bytes", None),
         state=getattr(args, "state", None), session_ttl=getattr(args, "session_ttl", None),
-        max_sessions=getattr(args, "max_sessions", None),
+        max_sessions=getattr(args, "max_sessions", None), max_session_worlds=getattr(args, "max_session_worlds", None),
     )
 
 

@@ -12,7 +12,9 @@ with fresh counters. It is forgotten after `session_ttl` idle seconds, or with
 `DELETE /__admin/sessions/<id>`. Hostile input cannot exhaust the server: ids follow a small grammar
 (`SESSION_ID`), at most `max_sessions` live at once (a new one past that is refused with 429), and each
 session's journal and response cache are bounded (`session_journal_size`, `CACHE_ENTRIES`). A session's
-world costs memory only when its scenarios bring records (a behaviour-only session shares the global world).
+world costs memory only when its scenarios bring records or change seed, clock or size (a behaviour-only
+session shares the global world); such worlds are built one at a time and at most `max_session_worlds`
+sessions hold one (`SessionScenarios`).
 
 With a shared state backend (`--state redis://…`) sessions are shared too: a session's scenarios loaded on
 one replica apply on every replica (`mockserver.shared_state`).
@@ -32,7 +34,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.cache import ResponseCache
-from mockserver.scenarios.manager import manager_of
+from mockserver.scenarios.manager import ScenarioManager, manager_of
+from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.state import Runtime, runtime_of
 
 SESSION_HEADER = b"x-mock-session"
@@ -98,6 +101,28 @@ def public_url(request) -> str:
     return str(url.replace(path=prefix + url.path)) if prefix else str(url)
 
 
+class SessionScenarios(ScenarioManager):
+    """A session's scenario manager: a session whose scenarios need a world of their own (records, another
+    seed, clock or size) builds it one at a time with the other sessions, and at most `max_session_worlds`
+    sessions hold one (a world costs megabytes; a behaviour-only session shares the global world)."""
+
+    sessions: "Sessions"
+
+    def _build(self, scenarios):
+        with self.sessions.world_builds:
+            snapshot = super()._build(scenarios)
+            if snapshot.world is not self.default_world:
+                others = sum(1 for runtime in self.sessions.runtimes()
+                             if runtime is not self.runtime and runtime.snapshot.world is not self.default_world)
+                limit = self.settings.max_session_worlds
+                if others >= limit:
+                    raise ScenarioError([Problem(
+                        scenarios[-1].file if scenarios else "<session>", 1, 1, (),
+                        f"{others} sessions already have a world of their own, the limit is {limit} "
+                        "(--max-session-worlds): records, seed, clock or size need one; behaviours do not")])
+        return snapshot
+
+
 class Session:
     __slots__ = ("runtime", "created", "last_used")
 
@@ -117,6 +142,7 @@ class Sessions:
         self.clock = clock
         self._items: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
+        self.world_builds = threading.Lock()
         self._swept = 0.0
 
     async def enter(self, scope, send) -> Runtime | None:
@@ -160,8 +186,9 @@ class Sessions:
                 raise SessionRefused(429, f"too many sessions: {len(self._items)} live, the limit is "
                                           f"{self.settings.max_sessions} (--max-sessions); idle ones expire after "
                                           f"{self.settings.session_ttl:g} s, or DELETE /__admin/sessions/<id>")
-            runtime = Runtime(self.settings, self.root.snapshot, cache=ResponseCache(CACHE_ENTRIES, max_bytes=self.settings.cache_bytes // 16), session=session)
-            manager_of(self.root).fork(runtime)
+            runtime = Runtime(self.settings, self.root.snapshot, session=session,
+                              cache=ResponseCache(CACHE_ENTRIES, max_bytes=self.settings.cache_bytes // 16))
+            manager_of(self.root).fork(runtime, SessionScenarios).sessions = self
             self.state.attach(runtime)
             self._items[session] = Session(runtime, self.clock())
         self.state.touched(session)

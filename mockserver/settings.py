@@ -111,6 +111,8 @@ class Settings:
     """How many sessions may live at once; past it a new session is refused with 429."""
     session_journal_size: int = 200
     """How many requests each session's journal keeps."""
+    max_session_worlds: int = 8
+    """How many sessions may hold a world of their own (records, seed, clock or size) at once."""
 
     def __post_init__(self) -> None:
         if self.auth_mode not in AUTH_MODES:
@@ -135,6 +137,8 @@ class Settings:
             raise SettingsError(f"--session-ttl: {self.session_ttl} must be a positive number of seconds")
         if not 0 <= self.max_sessions <= 10_000:
             raise SettingsError(f"--max-sessions: {self.max_sessions} must be between 0 and 10000")
+        if self.max_session_worlds < 0:
+            raise SettingsError(f"--max-session-worlds: {self.max_session_worlds} must not be negative")
 
     @property
     def loopback(self) -> bool:

@@ -32,7 +32,7 @@ def startup_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def app(startup_file):
     return create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", scenarios=(startup_file,),
-                               max_sessions=12))
+                               max_sessions=12, max_session_worlds=1))
 
 
 @pytest.fixture
@@ -114,6 +114,17 @@ def test_past_the_limit_a_new_session_is_refused_until_one_is_deleted(app, clien
     assert client.delete("/__admin/sessions/s0").json() == {"deleted": "s0"}
     assert client.delete("/__admin/sessions/s0").status_code == 404
     assert client.get(CATALOGS, headers={"X-Mock-Session": "one-too-many"}).status_code == 200
+
+
+def test_only_so_many_sessions_hold_a_world_of_their_own(client):
+    own_world = "name: reseeded\nseed: 2\n"
+    assert client.post("/__session/w1/__admin/scenarios", content=own_world, headers=YAML).status_code == 200
+    refused = client.post("/__session/w2/__admin/scenarios", content=own_world, headers=YAML)
+    assert refused.status_code == 422 and "--max-session-worlds" in refused.json()["problems"][0]["message"]
+    assert client.get(f"/__session/w2{CATALOGS}").status_code == 200, "the refused session keeps serving"
+    _load(client, FLAKY.format(n=1), "w2")  # behaviours need no world of their own
+    assert client.delete("/__admin/sessions/w1").status_code == 200
+    assert client.post("/__session/w2/__admin/scenarios", content=own_world, headers=YAML).status_code == 200
 
 
 def test_an_idle_session_expires_and_comes_back_fresh(app, client):

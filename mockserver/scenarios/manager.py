@@ -164,10 +164,10 @@ class ScenarioManager:
             self.paths, self.posted = [], list(scenarios)
             self._install(scenarios, snapshot, publish=False)
 
-    def fork(self, runtime: Runtime) -> "ScenarioManager":
-        """A manager for a new session's runtime, starting from the startup scenarios with fresh counters."""
+    def fork(self, runtime: Runtime, kind: type | None = None) -> "ScenarioManager":
+        """A manager (of class `kind`) for a new session's runtime: the startup scenarios, fresh counters."""
         scenarios, snapshot = self.startup
-        other = ScenarioManager(runtime, self.settings)
+        other = (kind or ScenarioManager)(runtime, self.settings)
         other.default_world = self.default_world
         other.loaded = list(scenarios)
         runtime.snapshot = dataclasses.replace(snapshot, behaviours=snapshot.behaviours and snapshot.behaviours.fresh(),
