@@ -164,16 +164,16 @@ def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool)
     """Serve with `workers` processes until interrupted (settings already carry the resolved clock)."""
     import uvicorn
 
-    sockets = listening_sockets(settings.host, settings.port, workers)
-    try:
-        with (private_redis() if not settings.state else _given(settings.state)) as state:
+    with (private_redis() if not settings.state else _given(settings.state)) as state:
+        sockets = listening_sockets(settings.host, settings.port, workers)
+        try:
             config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
                                     host=settings.host, port=settings.port, workers=workers, log_level=log_level,
                                     access_log=access_log, lifespan="on")
             _supervisor()(config, sockets=sockets).run()
-    finally:
-        for sock in sockets:
-            sock.close()
+        finally:
+            for sock in sockets:
+                sock.close()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import httpx
 import jwt
 import pytest
 
+from mockserver.testing import free_port
 from shared_state._fleet import CLOCK, Serve, need
 
 CATALOGS = "/catalog/v1/catalogs/"
@@ -75,7 +76,7 @@ def test_an_admin_change_sequences_and_the_journal_span_the_workers(server):
 def test_without_redis_server_or_state_workers_are_refused_naming_state(tmp_path):
     bin_dir = Path(sys.executable).parent
     result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--size", "small",
-                             "--clock", CLOCK, "--port", "1"], env={**os.environ, "PATH": str(bin_dir)},
+                             "--clock", CLOCK, "--port", str(free_port())], env={**os.environ, "PATH": str(bin_dir)},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "--state redis://host:port/db" in result.stderr and "redis-server" in result.stderr
