@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from mockserver.contract import DOMAIN_CHECKS, ContractOptions, Credentials, run_contract
+from mockserver.contract.probes import PROBES
 from mockserver.contract.report import rule_of
 from mockserver.contract.runner import BUILTIN_CHECKS, DEFAULT_SPECS_DIR
 from mockserver.contract.safety import SafetyPolicy, UnsafeRequestRefused
@@ -78,7 +79,7 @@ def test_domain_checks_are_registered_with_schemathesis_and_every_check_has_a_ru
     from schemathesis.checks import CHECKS
 
     assert set(DOMAIN_CHECKS) <= set(CHECKS.get_all_names())
-    for name in (*DOMAIN_CHECKS, *BUILTIN_CHECKS):
+    for name in (*DOMAIN_CHECKS, *BUILTIN_CHECKS, *PROBES, "replay"):
         assert len(rule_of(name)) > 40 and rule_of(name) != name, name
 
 

@@ -87,3 +87,12 @@ def test_key_helpers_round_trip():
     assert keys.term_run_name(2025, 9, "year") == "2025_T3"
     with pytest.raises(ValueError):
         keys.split_course_key("not a key")
+
+
+@pytest.mark.parametrize("deprecated", [False, True])
+def test_the_slash_forms_pass_only_when_asked_for(deprecated):
+    course, run = keys.key_patterns(deprecated=deprecated)
+    assert course.match("MITx+6.002x") and run.match("course-v1:MITx+6.002x+2012_Fall")
+    assert bool(course.match("MITx/6.002x")) is deprecated
+    assert bool(run.match("MITx/6.002x/2012_Fall")) is deprecated
+    assert not course.match("MITx/6.002x/2012_Fall") and not run.match("MITx+6.002x")
