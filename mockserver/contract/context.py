@@ -174,6 +174,13 @@ class RunContext:
         operation = self.operation(method, path) or {}
         return [resolve_ref(self.raw_spec, p) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
 
+    def find_path(self, pattern: str) -> str | None:
+        """The first spec path matching the regex `pattern` (specs may or may not add trailing slashes)."""
+        for path in self.raw_spec.get("paths") or {}:
+            if re.fullmatch(pattern, path):
+                return path
+        return None
+
 
 def activate(schema: Any, context: RunContext) -> None:
     with _ACTIVE_LOCK:
