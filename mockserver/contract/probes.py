@@ -177,6 +177,7 @@ def auth_rejection(t: Target, found: Collector) -> None:
     security = t.operation.get("security", t.run.raw_spec.get("security", []))
     schemes = {name for requirement in security or [] for name in requirement}
     if not schemes:
+        t.notes.append("auth_rejection: not sent, the spec declares this operation open (no security)")
         return
     forged = t.forged or ForgedCredentials.make()
     for what, headers, statuses in _auth_probes(schemes, forged):
