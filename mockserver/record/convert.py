@@ -25,7 +25,9 @@ from mockserver.world.keys import is_run_key
 
 __all__ = ["Records", "convert"]
 
-DETAIL, ITEM = 2, 1
+# How much a source is trusted when two say different things of one field: a detail route, a list item, or a
+# hint (the same run as seen by another API, an owner inferred from a key).
+DETAIL, ITEM, HINT = 2, 1, 0
 # Query parameters the APIs add per caller (course-discovery affiliate, edx-enterprise utm): not data.
 CALLER_PARAMS = frozenset({"utm_source", "utm_medium"})
 ORDER = ("organizations", "people", "subjects", "courses", "runs", "programs", "catalogs", "enterprise_customers",
@@ -453,7 +455,7 @@ def _blendx(records: Records, course: dict, priority: int) -> None:
     dates = {name: course[name] for name in _RUN_DATES if name in course}
     if course.get("is_published") is True:  # BlendX shows discovery's `status == "published"`
         dates["status"] = "published"
-    records.put("runs", key, dates, ITEM - 1)
+    records.put("runs", key, dates, HINT)
 
 
 def _blendx_list(records: Records, exchange: Exchange, body: dict, state: dict) -> None:
@@ -491,7 +493,7 @@ def _search(records: Records, exchange: Exchange, body: dict, state: dict) -> No
         fields = {**_SEARCH_EMPTY, **{k: v for k, v in data.items() if k not in ("id", "course", "content")}}
         fields["content"] = {**_CONTENT_EMPTY, **(data.get("content") or {})}
         records.put("search_documents", data["id"], fields)
-        records.put("runs", data["id"], {name: fields[name] for name in _RUN_DATES}, ITEM - 1)
+        records.put("runs", data["id"], {name: fields[name] for name in _RUN_DATES}, HINT)
 
 
 READERS = {
@@ -524,14 +526,14 @@ def _resolve_course_refs(records: Records, refs: list) -> None:
                 and not (records.get("organizations", org) or {}).get("uuid"):
             # One owner nobody else described: the organization of the course key (as course keys are made).
             logo = {"logo_image_url": logos[0]} if isinstance(logos, list) and len(logos) == 1 else {}
-            records.put("organizations", org, {"uuid": org_uuids[0], **logo}, ITEM - 1)
+            records.put("organizations", org, {"uuid": org_uuids[0], **logo}, HINT)
             orgs[org_uuids[0]] = org
         fields = {}
         if isinstance(org_uuids, list) and all(u in orgs for u in org_uuids):
             fields["owners"] = [orgs[u] for u in org_uuids]
         if isinstance(subject_uuids, list) and all(u in subjects for u in subject_uuids):
             fields["subjects"] = list(subject_uuids)
-        records.put("courses", course, fields, ITEM - 1)
+        records.put("courses", course, fields, HINT)
 
 
 def _ensure_parents(records: Records) -> None:
