@@ -7,8 +7,10 @@ those of the whole index:
 
 - `display_name`, `overview`, `number`, `short_description`: the analysed `content.*` fields (tantivy's
   `default` tokenizer: split on non-alphanumerics, lowercase, like Elasticsearch's `standard` analyzer);
-- `meta`: the document's other text (id, org, number, modes, language, visibility), searchable only by
-  Meilisearch, whose `searchableAttributes` default is every attribute;
+- `all`: every searchable text of the document, for Meilisearch (whose `searchableAttributes` default is
+  every attribute, and whose attribute ranking is not modelled): the content fields and the other text (id,
+  org, number, modes, language, visibility), as values of one multi-valued field (a phrase never spans two),
+  so a Meilisearch word is one automaton over one field, not one per field;
 - `org`, `modes`, `language`: exact keywords (term filters and facets, `raw` tokenizer, fast fields);
 - `live`: 1 when the enrollment window contains the world's clock (edx-search's implicit filters);
 - `doc`: the document's position in the world's run order.
@@ -28,7 +30,7 @@ import orjson
 import tantivy
 
 CONTENT_FIELDS = ("display_name", "overview", "number", "short_description")
-MEILI_FIELDS = (*CONTENT_FIELDS, "meta")
+ALL_FIELD = "all"
 FACET_FIELDS = ("org", "modes", "language")  # edx-search DEFAULT_FILTER_FIELDS
 WARM_FROM = 5_000  # documents: from here the index is built in the background as soon as a world is served
 BUILD_HEAP = 400_000_000  # bytes the writer may buffer; above it tantivy would cut a second segment
@@ -40,7 +42,7 @@ Query = tantivy.Query
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    for name in MEILI_FIELDS:
+    for name in (*CONTENT_FIELDS, ALL_FIELD):
         builder.add_text_field(name, stored=False, tokenizer_name="default")
     for name in FACET_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
@@ -64,10 +66,11 @@ class SearchIndex:
             display_name, overview, number, short_description = table.content(i)
             modes = columns["modes"][i] or ()
             org, language = columns["org"][i], columns["language"][i]
+            meta = " ".join(filter(None, (runs[i].key, org, columns["number"][i], *modes, language,
+                                          columns["catalog_visibility"][i])))
             doc = {"display_name": display_name, "overview": overview, "number": number,
                    "short_description": short_description,
-                   "meta": " ".join(filter(None, (runs[i].key, org, columns["number"][i], *modes, language,
-                                                  columns["catalog_visibility"][i]))),
+                   ALL_FIELD: [display_name, short_description, number, overview, meta],
                    "modes": list(modes), "live": int(i in live), "doc": i}
             if org:
                 doc["org"] = org

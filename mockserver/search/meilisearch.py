@@ -32,7 +32,7 @@ import re
 from datetime import datetime, timezone
 
 from mockserver.search import DOC_TYPE, INDEX_NAME, SearchQuery, shape_document
-from mockserver.search.index import FACET_FIELDS, MEILI_FIELDS, Occur, Query, SearchIndex, index_of
+from mockserver.search.index import ALL_FIELD, FACET_FIELDS, Occur, Query, SearchIndex, index_of
 
 MAX_TOTAL_HITS = 1000  # `pagination.maxTotalHits`
 MAX_VALUES_PER_FACET = 100  # `faceting.maxValuesPerFacet`
@@ -83,20 +83,16 @@ def parse(index: SearchIndex, text: str) -> tuple[list[tuple[str, object]], list
             if not tokens:
                 continue
             if neg_phrase:
-                excluded.append(_any_field(index, lambda field: index.phrase(field, tokens)))
+                excluded.append(index.phrase(ALL_FIELD, tokens))
             else:
                 terms.append(("phrase", tokens))
         elif word is not None:
             tokens = index.tokens(word)
             if neg_word and tokens:
-                excluded.append(_any_field(index, lambda field: index.phrase(field, tokens)))
+                excluded.append(index.phrase(ALL_FIELD, tokens))
             else:
                 terms.extend(("word", token) for token in tokens)
     return terms[:MAX_TERMS], excluded
-
-
-def _any_field(index: SearchIndex, build) -> object:
-    return Query.boolean_query([(Occur.Should, build(field)) for field in MEILI_FIELDS])
 
 
 class _Plan:
@@ -110,12 +106,12 @@ class _Plan:
         for n, (kind, value) in enumerate(terms):
             if kind == "phrase":
                 self.allowed.append(0)
-                levels = [_any_field(index, lambda field, v=value: index.phrase(field, v))]
+                levels = [index.phrase(ALL_FIELD, value)]
             else:
                 prefix = prefix_last and n == len(terms) - 1
                 typos = allowed_typos(value)
                 self.allowed.append(typos)
-                levels = [_any_field(index, lambda field, d=d: derivations(index, field, value, d, prefix))
+                levels = [derivations(index, ALL_FIELD, value, d, prefix)
                           for d in range(typos + 1)]
             matches.append(levels[-1])
             # 3 for an exact match, 2 with one typo, 1 with two.
