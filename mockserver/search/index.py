@@ -1,7 +1,8 @@
 """The full-text index of one world's edx-search documents (tantivy), shared by both engines.
 
 One tantivy index per world, built once (`index_of`; `warm` starts the build on a background thread as soon
-as a world is served, so the first search does not pay for it). It holds every course-run document, enrollable
+as a world of `WARM_FROM` documents or more is served, so its first search does not pay for it; a smaller
+world's is built by its first search). It holds every course-run document, enrollable
 or not, as the engines' shards do, so relevance statistics (document frequencies, average field lengths) are
 those of the whole index:
 
