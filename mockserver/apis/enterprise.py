@@ -6,15 +6,14 @@ services; XML first when the snapshot's `enterprise_format` is `xml`, the docume
 sizes of each route (edx-drf-extensions `DefaultPagination`: 10 per page, at most 100, 1000 on
 learner-summary; the catalog content route also takes the document's `limit` as an alias of `page_size`).
 
-A catalog's active items (in catalog order, with their content types) are derived once per world in
-`CatalogIndex`; which keys a catalog contains and a customer's enrollment order are the world's own queries;
-whole responses are cached per snapshot by `@cached`.
+A catalog's active items, which keys a catalog contains and a customer's enrollment order are the world's own
+queries (`World.enterprise_catalog_items`, `enterprise_catalog_contains`, `enrollments`); whole responses are
+cached per snapshot by `@cached`.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 from mockserver.apis import enterprise_shapes as shapes
@@ -24,6 +23,7 @@ from mockserver.pagination import drf_envelope, page_number
 from mockserver.render import JSON, XML, negotiate, render
 from mockserver.sessions import public_url
 from mockserver.state import snapshot_of, world_of
+from mockserver.world import Course, CourseRun, Program
 
 # Media types in server preference order, per `enterprise_format` setting.
 OFFERS = {"json": (JSON, XML), "xml": (XML, JSON)}
@@ -48,43 +48,6 @@ COURSE_KEY_PATTERN = re.compile(r"^[^/+]+\+[^/+]+$")
 COURSE_RUN_PATTERN = re.compile(r"^[^/+]+\+[^/+]+\+[^/?]+$")
 
 CATALOG_NOT_FOUND = "No EnterpriseCatalog matches the given query."
-
-
-# ---------------------------------------------------------------------------------------------- per-world index
-
-class CatalogIndex:
-    """What the enterprise routes derive from one world, computed once per catalog on first use."""
-
-    def __init__(self, world):
-        self.world = world
-        self._active: dict[str, tuple] = {}
-
-    def active_items(self, catalog) -> tuple:
-        """(content_type, entity) of the catalog's served (active) content, in catalog order."""
-        items = self._active.get(catalog.uuid)
-        if items is None:
-            world = self.world
-            items = tuple((ref.content_type, world.content_entity(ref)) for ref in catalog.content
-                          if world.content_active(ref))
-            self._active[catalog.uuid] = items
-        return items
-
-
-_INDEXES: dict[int, CatalogIndex] = {}
-_INDEXES_LOCK = threading.Lock()
-
-
-def index_of(world) -> CatalogIndex:
-    """The index of `world` (one per world object; a reload brings a new world and a new index)."""
-    index = _INDEXES.get(id(world))
-    if index is None or index.world is not world:
-        with _INDEXES_LOCK:
-            index = _INDEXES.get(id(world))
-            if index is None or index.world is not world:
-                if len(_INDEXES) > 8:  # worlds replaced by reloads; keep the map bounded
-                    _INDEXES.clear()
-                index = _INDEXES[id(world)] = CatalogIndex(world)
-    return index
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -121,10 +84,11 @@ def _catalog_content(request, param: str, pattern: re.Pattern | None, lookup):
     return world, catalog_context(world, catalog), record
 
 
+# The shape of each kind of catalog item, by the entity's class.
 SHAPE_ITEM = {
-    "course": shapes.shape_course_item,
-    "courserun": shapes.shape_course_run_item,
-    "program": shapes.shape_program_item,
+    Course: shapes.shape_course_item,
+    CourseRun: shapes.shape_course_run_item,
+    Program: shapes.shape_program_item,
 }
 
 
@@ -148,10 +112,10 @@ async def get_enterprise_catalog(request):
     catalog = world.enterprise_catalog(request.path_params["catalog_id"])
     if catalog is None:
         raise ApiError("not_found", CATALOG_NOT_FOUND)
-    items = index_of(world).active_items(catalog)
+    items = world.enterprise_catalog_items(catalog)
     window = paginate(request, len(items), CATALOG_CONTENT_PAGING)
     ctx = catalog_context(world, catalog)
-    results = [SHAPE_ITEM[kind](world, entity, ctx) for kind, entity in items[window.slice]]
+    results = [SHAPE_ITEM[type(entity)](world, entity, ctx) for entity in items[window.slice]]
     return render(drf_envelope(window, results), media)
 
 

@@ -23,8 +23,8 @@ from mockserver.apis.discovery_shapes import (
     drf_datetime, present, run_type, shape_course, shape_course_run, shape_image, shape_organization, shape_person,
     shape_seat, shape_subject,
 )
+from mockserver.world.generate import EDX_LMS
 
-LMS_ROOT = "https://courses.edx.org"
 PARTNER = "edx"
 
 
@@ -65,11 +65,11 @@ class CatalogContext:
     def enrollment_url(self, kind: str, key: str) -> str:
         """LMS enterprise enrollment URL (`kind` is `course` for course and run keys, `program` for programs)."""
         query = urlencode({"catalog": self.catalog_uuid, **self.utm})
-        return f"{LMS_ROOT}/enterprise/{self.customer_uuid}/{kind}/{key}/enroll/?{query}"
+        return f"{EDX_LMS}/enterprise/{self.customer_uuid}/{kind}/{key}/enroll/?{query}"
 
 
 def xapi_activity_id(content_type: str, key: str) -> str:
-    return f"{LMS_ROOT}/xapi/activities/{content_type}/{key}"
+    return f"{EDX_LMS}/xapi/activities/{content_type}/{key}"
 
 
 # ---------------------------------------------------------------------------------------------- E4 catalogs

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from mockserver.world.keys import RunKeyParts, split_course_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     """Discovery `ImageField`: `{src, description, height, width}`; height/width null in current deployments."""
 
@@ -34,7 +34,7 @@ class Image:
     width: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Video:
     """Discovery video: `{src, description, image}`."""
 
@@ -43,7 +43,7 @@ class Video:
     image: Image | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organization:
     """A discovery Organization (course owner/sponsor, program authoring organization).
 
@@ -70,7 +70,7 @@ class Organization:
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """A discovery Subject; `name` is the real display name ("Computer Science"), `slug` its slug."""
 
@@ -83,7 +83,7 @@ class Subject:
     banner_image_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """`MinimalPersonSerializer.position`."""
 
@@ -91,7 +91,7 @@ class Position:
     organization_name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonUrls:
     """`MinimalPersonSerializer.urls`."""
 
@@ -100,7 +100,7 @@ class PersonUrls:
     blog: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """Course staff (`MinimalPersonSerializer`). `profile_image_url` is the medium variant; the API
     modules build the `profile_image` size dict from it."""
@@ -119,7 +119,7 @@ class Person:
     published: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LanguageTag:
     """A language: discovery LanguageTag `code` (`en-us`) and `name` (`English`), plus the 2-letter
     `short` code edx-search and BlendX use (`en`)."""
@@ -129,7 +129,7 @@ class LanguageTag:
     short: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seat:
     """A course run seat (discovery `SeatSerializer`): `price` is a 2-dp decimal string."""
 
@@ -143,7 +143,7 @@ class Seat:
     bulk_sku: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entitlement:
     """A course entitlement (discovery `CourseEntitlementSerializer`)."""
 
@@ -154,7 +154,7 @@ class Entitlement:
     expires: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseRun(RunKeyParts):
     """A course run, `course-v1:Org+Number+Run` (discovery `CourseRunSerializer`, current shape).
 
@@ -226,7 +226,7 @@ class CourseRun(RunKeyParts):
         return int(min(paid)) if paid else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Course:
     """A course, `Org+Number` (discovery `CourseSerializer`, current shape).
 
@@ -273,7 +273,7 @@ class Course:
         return split_course_key(self.key)[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriceRange:
     """Program `price_ranges` item."""
 
@@ -283,7 +283,7 @@ class PriceRange:
     total: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Program:
     """A program (discovery `ProgramSerializer` / program search document).
 
@@ -332,7 +332,7 @@ class Program:
         return self.status == "active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """A discovery catalog (`CatalogSerializer`). Membership is `query` (Elasticsearch
     query_string syntax) evaluated over the courses: use `world.catalog_courses(catalog)`."""
@@ -344,7 +344,7 @@ class Catalog:
     include_archived: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnterpriseCustomer:
     """An enterprise customer (edx-enterprise `EnterpriseCustomer`)."""
 
@@ -358,7 +358,7 @@ class EnterpriseCustomer:
     modified: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContentRef:
     """One item of an enterprise catalog: `content_type` is `course`, `courserun` or `program`;
     `key` is a course key, a run key or a program uuid respectively."""
@@ -367,7 +367,7 @@ class ContentRef:
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnterpriseCatalog:
     """An enterprise catalog (`EnterpriseCustomerCatalogSerializer` + its content, in order).
 
@@ -384,7 +384,7 @@ class EnterpriseCatalog:
     content: tuple[ContentRef, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Enrollment:
     """One learner-summary row (edx-enterprise-data v1 `EnterpriseLearnerEnrollment`, E9 names).
 
@@ -450,7 +450,7 @@ class Enrollment:
     course_passing_grade: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseMode:
     """BlendX `available_course_modes` item; camelCase as the API spells it."""
 
@@ -461,7 +461,7 @@ class CourseMode:
     visible: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subsection:
     """BlendX `course_structure.sections[].subsections[]`."""
 
@@ -473,7 +473,7 @@ class Subsection:
     exam: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """BlendX `course_structure.sections[]` (a chapter block)."""
 
@@ -484,7 +484,7 @@ class Section:
     subsections: tuple[Subsection, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseInfo:
     """BlendX `course_structure.course_info`."""
 
@@ -498,7 +498,7 @@ class CourseInfo:
     course_visibility: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseStructure:
     """BlendX `course_structure`; `total_sections`/`total_subsections` count `sections`."""
 
@@ -514,7 +514,7 @@ class CourseStructure:
         return sum(len(s.subsections) for s in self.sections)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     """BlendX review; `rating` 1..5."""
 
@@ -525,7 +525,7 @@ class Review:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BlendXCourse:
     """A BlendX course record, one per course run (`openedx_course_id` is the run key).
 
@@ -579,7 +579,7 @@ class BlendXCourse:
         return self.display_image
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchContent:
     """edx-search document `content`."""
 
@@ -589,7 +589,7 @@ class SearchContent:
     short_description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchDocument:
     """An edx-search course_info document (E12 "Indexed course document"), one per run.
 

@@ -34,10 +34,10 @@ from mockserver.world.pools import (
 )
 
 UTC = timezone.utc
-EDX_LMS = "https://courses.edx.org"
+EDX_LMS = "https://courses.edx.org"  # the LMS root every edX URL of the world starts with
 MARKETING_SITE = "https://www.edx.org"
 DISCOVERY_CDN = "https://prod-discovery.edx-cdn.org"
-BLENDX_HOST = "blendx.example.com"
+BLENDX_HOST = "blendx.example.com"  # the BlendX deployment host (the documents' `lms_endpoint`)
 
 # Seat profiles: (seat types, weight). Prices are drawn per course.
 _SEAT_PROFILES = (
@@ -166,7 +166,6 @@ class CourseCore:
 class RunCore(RunKeyParts):
     """Eager fields of a course run (names as in `entities.CourseRun`)."""
 
-    i: int | str
     key: str
     uuid: str
     course: str
@@ -270,6 +269,13 @@ class Generator:
         self.generated_orgs = tuple(k for k, *_ in ORGANIZATIONS)
         self.people = [self.person(i) for i in range(n_people)]
         self._numbers: set[str] = set()
+        # Equal values shared by many cores (dates on the day grid, titles, prices ...) are kept once: a
+        # 100,000-course world repeats a few thousand of them hundreds of thousands of times.
+        self._shared: dict = {}
+
+    def shared(self, value):
+        """`value`, or the equal value kept before (immutable values only: dates, strings, tuples)."""
+        return self._shared.setdefault(value, value)
 
     # ----------------------------------------------------------------- reference data
     def _subject(self, i: int, name: str) -> e.Subject:
@@ -355,9 +361,9 @@ class Generator:
             lang = "en"
         topic_text = {"en": t_en, "es": t_es, "fr": t_fr, "ar": t_ar}[lang]
         title = r.choice(TITLE_TEMPLATES[lang]).format(t=topic_text)
-        title = title[0].upper() + title[1:]
+        title = self.shared(title[0].upper() + title[1:])
         pool = self.pools.by_lang[lang]
-        short = SHORT_TEMPLATES[lang].format(t=topic_text, s=pool.sentences[r.randrange(POOL_SIZE)])
+        short = self.shared(SHORT_TEMPLATES[lang].format(t=topic_text, s=pool.sentences[r.randrange(POOL_SIZE)]))
         subjects = [self.subject_uuid(subj)]
         if r.random() < 0.3:
             extra = self.subjects[r.randrange(len(self.subjects))].uuid
@@ -369,7 +375,7 @@ class Generator:
             i=i, key=key, uuid=new_uuid(r), org=org, title=title, short_description=short, lang=lang,
             topic=topic, par=(r.randrange(POOL_SIZE), r.randrange(POOL_SIZE), r.randrange(POOL_SIZE)),
             level_type=weighted(r, tuple((lt, 3) for lt in LEVEL_TYPES) + ((None, 1),)),
-            subjects=tuple(subjects), owners=(org,),
+            subjects=self.shared(tuple(subjects)), owners=self.shared((org,)),
             modified=stamp(day_at(self.clock, -r.randint(1, 400), r.randint(0, 23)), r),
             seat_profile=profile, paid_price=paid_price,
         )
@@ -392,12 +398,13 @@ class Generator:
         # saving at 100k courses); overlay-added runs get their own, seeded by key
         if r is None:
             r = rng(self.seed, "run", i if key is None else key)
-        start = day_at(self.clock, offset_days, r.choice((0, 5, 13, 15, 16)))
+        start = self.shared(day_at(self.clock, offset_days, r.choice((0, 5, 13, 15, 16))))
         self_paced = r.random() < 0.35
         weeks = r.randint(26, 52) if self_paced else r.randint(4, 14)
-        end = None if (self_paced and r.random() < 0.1) else start + timedelta(weeks=weeks)
-        enrollment_start = start - timedelta(days=r.randint(14, 90))
-        enrollment_end = (end - timedelta(days=r.randint(0, 14))) if end is not None and r.random() < 0.6 else None
+        end = None if (self_paced and r.random() < 0.1) else self.shared(start + timedelta(weeks=weeks))
+        enrollment_start = self.shared(start - timedelta(days=r.randint(14, 90)))
+        enrollment_end = (self.shared(end - timedelta(days=r.randint(0, 14)))
+                          if end is not None and r.random() < 0.6 else None)
         if key is None:
             org, number = split_course_key(course.key)
             name = term_run_name(start.year, start.month, style)
@@ -411,10 +418,10 @@ class Generator:
         paid = [s.type for s in seats if s.type in ("verified", "professional", "no-id-professional", "credit")]
         min_effort = r.randint(1, 6)
         core = RunCore(
-            i=i, key=key, uuid=new_uuid(r), course=course.key, title=course.title,
+            key=key, uuid=new_uuid(r), course=course.key, title=course.title,
             short_description=course.short_description, par=course.par, lang=course.lang,
             start=start, end=end, enrollment_start=enrollment_start, enrollment_end=enrollment_end,
-            announcement=enrollment_start - timedelta(days=r.randint(0, 14)),
+            announcement=self.shared(enrollment_start - timedelta(days=r.randint(0, 14))),
             status=weighted(r, _RUN_STATUSES), hidden=r.random() < 0.04,
             invitation_only=r.random() < 0.04,
             catalog_visibility=weighted(r, (("both", 90), ("about", 6), ("none", 4))),
@@ -426,9 +433,10 @@ class Generator:
         tags = list(TOPICS[course.topic][6])
         if r.random() < 0.3:
             tags.append(self.subjects[r.randrange(len(self.subjects))].slug)
-        core.bx_tags = tuple(dict.fromkeys(tags))
-        core.bx_ratings = tuple(weighted(r, _RATINGS) for _ in range(r.randint(0, 6)))
-        core.bx_created = (core.announcement or start) - timedelta(days=r.randint(1, 60), minutes=r.randint(0, 1439))
+        core.bx_tags = self.shared(tuple(dict.fromkeys(tags)))
+        core.bx_ratings = self.shared(tuple(weighted(r, _RATINGS) for _ in range(r.randint(0, 6))))
+        core.bx_created = self.shared((core.announcement or start)
+                                      - timedelta(days=r.randint(1, 60), minutes=r.randint(0, 1439)))
         core.bx_id = new_uuid(r)
         finalize_run(core, self.clock)
         return core
@@ -442,8 +450,8 @@ class Generator:
             if credit:
                 price = paid_price * 3
             out.append(e.Seat(
-                type=t, price=money(price), currency="USD",
-                upgrade_deadline=(end - timedelta(days=10)) if (t == "verified" and end is not None) else None,
+                type=t, price=self.shared(money(price)), currency="USD",
+                upgrade_deadline=self.shared(end - timedelta(days=10)) if (t == "verified" and end is not None) else None,
                 credit_provider=None, credit_hours=3 if credit else None,
                 sku=f"{r.getrandbits(28):07X}", bulk_sku=f"{r.getrandbits(28):07X}" if price else None,
             ))

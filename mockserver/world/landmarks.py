@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from mockserver.world.generate import BLENDX_HOST, EDX_LMS
 from mockserver.world.keys import term_run_name
 from mockserver.world.overlay import Overlay
 
@@ -60,8 +61,6 @@ BLENDX_ID = "267ce96d-1454-4292-aa42-1a0487c7eaaa"
 FUNDACION_UUID = "123e4567-e89b-12d3-a456-426614174000"
 SEARCH_RUN = "course-v1:HealthOnCloud+Test101+2025_T1"
 
-# BlendX deployment host (the documents write it as `lms_endpoint`).
-BLENDX_HOST = "blendx.example.com"
 
 # (catalog uuid, title) of the landmark customer, in listing order; the first items of each
 # catalog's content are fixed here, the rest is filled with active generated content.
@@ -148,7 +147,7 @@ def landmark_overlay(clock: datetime) -> Overlay:
             "mobile_available": True, "status": "published", "hidden": False, "type": "verified",
             "level_type": "Introductory", "invitation_only": False, "catalog_visibility": "both",
             "seats": [{"type": "audit", "price": "0.00"}, {"type": "verified", "price": "149.00"}],
-            "image": {"src": "https://courses.edx.org/asset-v1:edX+DemoX+Demo_Course+type@asset+block@images_course_image.jpg"},
+            "image": {"src": f"{EDX_LMS}/asset-v1:edX+DemoX+Demo_Course+type@asset+block@images_course_image.jpg"},
             "marketing_url": "https://www.edx.org/course/edxdemoslug",
         },
     }

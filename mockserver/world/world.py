@@ -8,6 +8,7 @@ memo: every entity is a pure function of seed, clock, size and overlay).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 from collections.abc import Sequence
@@ -39,6 +40,52 @@ _COURSE_CORE = ("title", "short_description", "level_type", "subjects", "owners"
 _BX_CORE = ("tags", "created_at", "price", "avg_rating", "display_name", "short_description", "org", "id")
 
 
+class BlendXCores(Sequence):
+    """The BlendX core of every run, by run index: derived from the run's core when asked for (it is a few
+    fields of it), except the ones an overlay changed, which are kept."""
+
+    def __init__(self, gen: Generator, runs: list[RunCore], patched: dict[int, BlendXCore]):
+        self._gen = gen
+        self._runs = runs
+        self._patched = patched
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __getitem__(self, i: int) -> BlendXCore:
+        core = self._patched.get(i)
+        return core if core is not None else self._gen.blendx_core(self._runs[i])
+
+
+class Materialised:
+    """The entities of one kind by key: built from their cores on first use, with the overlay's patch (if
+    any) applied, and the most recently used ones kept.
+
+    Every entity is a pure function of seed, clock, size and overlay, so one built again is the same entity;
+    the bound keeps a world that is walked end to end (a 100,000-course world has 180,000 runs, BlendX
+    courses and search documents) from holding all of them at once.
+    """
+
+    SIZE = 2048
+
+    def __init__(self, cls: type, kind: str, patches: dict[str, dict[str, dict]], build):
+        self._cls = cls
+        self._kind = kind
+        self._patches = patches[kind]
+        self._build = build
+        self._memo = functools.lru_cache(maxsize=self.SIZE)(self._make)
+
+    def __call__(self, key: str):
+        return self._memo(key)
+
+    def _make(self, key: str):
+        entity = self._build(key)
+        patch = self._patches.get(key)
+        if patch:
+            entity = dataclasses.replace(entity, **coerce_patch(self._cls, patch, f"{self._kind}[{key}]", entity))
+        return entity
+
+
 def start_of_day(now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -60,7 +107,7 @@ class World:
     _languages_short: dict[str, e.LanguageTag]
     _course_cores: list[CourseCore]
     _run_cores: list[RunCore]
-    _bx_cores: list[BlendXCore]
+    _bx_cores: BlendXCores
     _course_idx: dict[str, int]
     _run_idx: dict[str, int]
     _patches: dict[str, dict[str, dict]]
@@ -80,10 +127,13 @@ class World:
         self.seed = seed
         self.clock = clock
         self.n_courses = n_courses
-        self._course_cache: dict[str, e.Course] = {}
-        self._run_cache: dict[str, e.CourseRun] = {}
-        self._bx_cache: dict[str, e.BlendXCourse] = {}
-        self._sd_cache: dict[str, e.SearchDocument] = {}
+        self._patches = {"courses": {}, "runs": {}, "blendx_courses": {}, "search_documents": {}}
+        self._course_entity_by_key = Materialised(e.Course, "courses", self._patches, self._build_course)
+        self._run_entity_by_key = Materialised(e.CourseRun, "runs", self._patches, self._build_run)
+        self._bx_entity_by_key = Materialised(e.BlendXCourse, "blendx_courses", self._patches, self._build_blendx)
+        self._sd_entity_by_key = Materialised(e.SearchDocument, "search_documents", self._patches,
+                                              self._build_search_document)
+        self._items_cache: dict[str, tuple] = {}
         self._membership_cache: dict[str, tuple[frozenset, frozenset, frozenset]] = {}
 
     # ------------------------------------------------------------------ reference data
@@ -149,27 +199,12 @@ class World:
         i = self._run_idx.get(key)
         return self._run_cores[i] if i is not None else None
 
-    def _course_entity_by_key(self, key: str) -> e.Course:
-        hit = self._course_cache.get(key)
-        if hit is None:
-            core = self._course_core(key)
-            hit = self.gen.course_entity(core)
-            patch = self._patches["courses"].get(key)
-            if patch:
-                hit = dataclasses.replace(hit, **coerce_patch(e.Course, patch, f"courses[{key}]", hit))
-            self._course_cache[key] = hit
-        return hit
+    def _build_course(self, key: str) -> e.Course:
+        return self.gen.course_entity(self._course_core(key))
 
-    def _run_entity_by_key(self, key: str) -> e.CourseRun:
-        hit = self._run_cache.get(key)
-        if hit is None:
-            core = self._run_core(key)
-            hit = self.gen.run_entity(core, self._course_core(core.course))
-            patch = self._patches["runs"].get(key)
-            if patch:
-                hit = dataclasses.replace(hit, **coerce_patch(e.CourseRun, patch, f"runs[{key}]", hit))
-            self._run_cache[key] = hit
-        return hit
+    def _build_run(self, key: str) -> e.CourseRun:
+        core = self._run_core(key)
+        return self.gen.run_entity(core, self._course_core(core.course))
 
     # ------------------------------------------------------------------ programs
     @property
@@ -253,9 +288,14 @@ class World:
         return bool(p and p.active)
 
     def enterprise_catalog_items(self, catalog: e.EnterpriseCatalog | str) -> tuple:
-        """The catalog's active content as entities (Course, CourseRun or Program), in catalog order."""
+        """The catalog's active content (what the catalog's content route serves) as entities (Course,
+        CourseRun or Program), in catalog order; worked out once per catalog (the world is immutable)."""
         cat = catalog if isinstance(catalog, e.EnterpriseCatalog) else self._ent_catalogs[catalog]
-        return tuple(self.content_entity(ref) for ref in cat.content if self.content_active(ref))
+        items = self._items_cache.get(cat.uuid)
+        if items is None:
+            items = self._items_cache[cat.uuid] = tuple(self.content_entity(ref) for ref in cat.content
+                                                        if self.content_active(ref))
+        return items
 
     def _membership(self, cat: e.EnterpriseCatalog) -> tuple[frozenset, frozenset, frozenset]:
         """(courses, runs, programs) a catalog covers, worked out once per catalog (the world is immutable)."""
@@ -300,23 +340,15 @@ class World:
     @property
     def blendx_courses(self) -> LazySeq[e.BlendXCourse]:
         """All BlendX courses, in run order."""
-        return LazySeq([c.run.key for c in self._bx_cores], self._bx_entity_by_key)
+        return LazySeq([r.key for r in self._run_cores], self._bx_entity_by_key)
 
     def blendx_course(self, run_key: str) -> e.BlendXCourse | None:
         return self._bx_entity_by_key(run_key) if run_key in self._run_idx else None
 
-    def _bx_entity_by_key(self, key: str) -> e.BlendXCourse:
-        hit = self._bx_cache.get(key)
-        if hit is None:
-            i = self._run_idx[key]
-            bx, run = self._bx_cores[i], self._run_cores[i]
-            org = self._orgs.get(bx.org or run.org)
-            hit = self.gen.blendx_entity(bx, self._course_core(run.course), org)
-            patch = self._patches["blendx_courses"].get(key)
-            if patch:
-                hit = dataclasses.replace(hit, **coerce_patch(e.BlendXCourse, patch, f"blendx_courses[{key}]", hit))
-            self._bx_cache[key] = hit
-        return hit
+    def _build_blendx(self, key: str) -> e.BlendXCourse:
+        i = self._run_idx[key]
+        bx, run = self._bx_cores[i], self._run_cores[i]
+        return self.gen.blendx_entity(bx, self._course_core(run.course), self._orgs.get(bx.org or run.org))
 
     def blendx_query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
                      order_by: tuple[str, str] = ("created_at", "desc")) -> LazySeq[e.BlendXCourse]:
@@ -335,16 +367,8 @@ class World:
     def search_document(self, run_key: str) -> e.SearchDocument | None:
         return self._sd_entity_by_key(run_key) if run_key in self._run_idx else None
 
-    def _sd_entity_by_key(self, key: str) -> e.SearchDocument:
-        hit = self._sd_cache.get(key)
-        if hit is None:
-            hit = self.gen.search_document(self._run_core(key))
-            patch = self._patches["search_documents"].get(key)
-            if patch:
-                hit = dataclasses.replace(hit, **coerce_patch(e.SearchDocument, patch,
-                                                              f"search_documents[{key}]", hit))
-            self._sd_cache[key] = hit
-        return hit
+    def _build_search_document(self, key: str) -> e.SearchDocument:
+        return self.gen.search_document(self._run_core(key))
 
     def search_documents(self, search_string: str | None = None, filters: dict[str, Any] | None = None,
                          now: datetime | None = None, sort_by_start: bool = False) -> LazySeq[e.SearchDocument]:
@@ -374,8 +398,8 @@ class World:
             feed(self.catalog_active_courses(c).ids)
         for c in self.enterprise_customers:
             feed(self.enrollments(c.uuid))
-        feed(self.blendx_query().ids)
-        feed(self.search_documents().ids)
+        feed(list(self.blendx_query().ids))
+        feed(list(self.search_documents().ids))
         return h.hexdigest()
 
 
@@ -426,7 +450,6 @@ def _build(seed: int, clock: datetime | None, size: str | int, overlay: Overlay 
     gen = Generator(seed, clock, get_pools(), n_people=min(2000, max(40, n // 5)))
     w.gen = gen
     ov = (lm.landmark_overlay(clock) if landmarks and n else Overlay()).merged(overlay)
-    w._patches = {"courses": {}, "runs": {}, "blendx_courses": {}, "search_documents": {}}
 
     _apply_orgs_people(w, gen, ov)
     course_cores: list[CourseCore] = []
@@ -855,14 +878,15 @@ def _build_enrollments(w: World, gen: Generator, ov: Overlay) -> None:
 
 def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
     runs = w._run_cores
-    bx_cores = [gen.blendx_core(run) for run in runs]
+    patched: dict[int, BlendXCore] = {}
     for key, patch in ov.blendx_courses.items():
         rec = f"blendx_courses[{key}]"
         check_fields(e.BlendXCourse, rec, patch, derived=frozenset({"openedx_course_id"}))
         if key not in w._run_idx:
             raise WorldError(rec, None, f"course run {key!r} does not exist (BlendX courses are one per run)")
         patch = dict(patch)
-        core = bx_cores[w._run_idx[key]]
+        i = w._run_idx[key]
+        core = patched.get(i) or patched.setdefault(i, gen.blendx_core(runs[i]))
         if "reviews" in patch:
             reviews = coerce_patch(e.BlendXCourse, {"reviews": patch["reviews"]}, rec)["reviews"]
             core.ratings = tuple(x.rating for x in reviews)
@@ -873,7 +897,7 @@ def _build_blendx_search(w: World, gen: Generator, ov: Overlay) -> None:
         if "overview" in patch:
             core.desc_override = coerce(str, patch["overview"], rec, "overview")
         w._patches["blendx_courses"][key] = patch
-    w._bx_cores = bx_cores
+    w._bx_cores = bx_cores = BlendXCores(gen, runs, patched)
     pools = gen.pools
 
     def tail(core: BlendXCore) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mockserver.world import World, build_world
+from mockserver.world import Course, CourseRun, Program, World, build_world
 from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid
 
 CLOCK = datetime(2025, 6, 2, tzinfo=timezone.utc)
@@ -74,11 +74,17 @@ def check_coherent(world: World) -> None:
     for catalog in world.enterprise_catalogs:
         assert catalog.enterprise_customer in customers
         assert world.enterprise_catalog(catalog.uuid) == catalog
+        kinds = {"course": Course, "courserun": CourseRun, "program": Program}
+        entities = []
         for ref in catalog.content:
-            assert world.content_entity(ref) is not None, ref
+            entity = world.content_entity(ref)
+            assert isinstance(entity, kinds[ref.content_type]), ref
+            assert (entity.uuid if ref.content_type == "program" else entity.key) == ref.key
             assert world.enterprise_catalog_contains(catalog, ref.key)
-        items = world.enterprise_catalog_items(catalog)
-        assert len(items) == sum(1 for ref in catalog.content if world.content_active(ref))
+            entities.append(entity)
+        # The served items: the catalog's content, in its order, less what is inactive by the entity's own
+        # `active` field (for a course: any of its runs is active).
+        assert world.enterprise_catalog_items(catalog) == tuple(x for x in entities if x.active)
     for uuid in customers:
         for row in world.enrollments(uuid):
             assert row.enterprise_customer_uuid == uuid
