@@ -87,8 +87,58 @@ def rng(seed: int, kind: str, i: int | str) -> Rand:
 
 def new_uuid(r: random.Random) -> str:
     """A version-4 UUID string from `r` (uuid.UUID() is ~10x slower and not needed here)."""
-    h = f"{r.getrandbits(128):032x}"
+    return uuid_string(r.getrandbits(128))
+
+
+def uuid_string(bits: int | str) -> str:
+    """The version-4 UUID string of 128 random bits (a string is returned as it is)."""
+    if isinstance(bits, str):
+        return bits
+    h = f"{bits:032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+_SKU_BITS = 28
+_SKU_MASK = (1 << _SKU_BITS) - 1
+
+
+def seat_price(seat_type: str, paid_price: int) -> int:
+    if seat_type in ("audit", "honor"):
+        return 0
+    return paid_price * 3 if seat_type == "credit" else paid_price
+
+
+def draw_seat_skus(r: random.Random, profile: tuple[str, ...], paid_price: int) -> int:
+    """A run's seat SKUs (and bulk SKUs of paid seats), drawn in seat order, packed into one int."""
+    packed, shift = 0, 0
+    for t in profile:
+        packed |= r.getrandbits(_SKU_BITS) << shift
+        shift += _SKU_BITS
+        if seat_price(t, paid_price):
+            packed |= r.getrandbits(_SKU_BITS) << shift
+            shift += _SKU_BITS
+    return packed
+
+
+def make_seats(profile: tuple[str, ...], paid_price: int, end: datetime | None, skus: int) -> tuple[e.Seat, ...]:
+    """The seats of a run: types and prices from its course's profile, deadlines from its end, SKUs drawn."""
+    out = []
+    shift = 0
+    for t in profile:
+        price = seat_price(t, paid_price)
+        sku = (skus >> shift) & _SKU_MASK
+        shift += _SKU_BITS
+        bulk = None
+        if price:
+            bulk = (skus >> shift) & _SKU_MASK
+            shift += _SKU_BITS
+        out.append(e.Seat(
+            type=t, price=money(price), currency="USD",
+            upgrade_deadline=(end - timedelta(days=10)) if (t == "verified" and end is not None) else None,
+            credit_provider=None, credit_hours=3 if t == "credit" else None,
+            sku=f"{sku:07X}", bulk_sku=f"{bulk:07X}" if price else None,
+        ))
+    return tuple(out)
 
 
 def hexstr(r: random.Random, n: int) -> str:
@@ -143,7 +193,7 @@ class CourseCore:
 
     i: int | str
     key: str
-    uuid: str
+    uuid_value: int | str  # see `uuid`
     org: str
     title: str
     short_description: str
@@ -161,13 +211,22 @@ class CourseCore:
     active: bool = False
     desc_override: str | None = None  # full_description set by an overlay
 
+    # A uuid is kept as its 128 random bits (44 bytes, not an 85-byte string) until an overlay sets one.
+    @property
+    def uuid(self) -> str:
+        return uuid_string(self.uuid_value)
+
+    @uuid.setter
+    def uuid(self, value: str) -> None:
+        self.uuid_value = value
+
 
 @dataclass(slots=True)
 class RunCore(RunKeyParts):
     """Eager fields of a course run (names as in `entities.CourseRun`)."""
 
     key: str
-    uuid: str
+    uuid_value: int | str  # see `uuid`
     course: str
     title: str
     short_description: str
@@ -183,15 +242,18 @@ class RunCore(RunKeyParts):
     invitation_only: bool
     catalog_visibility: str
     pacing_type: str | None
-    seats: tuple[e.Seat, ...]
+    seat_profile: tuple[str, ...]  # the course's: seat types and what the paid ones cost
+    paid_price: int
     content_language: str | None
     min_effort: int | None
     max_effort: int | None
     weeks_to_complete: int | None
     type: str | None
     is_marketable: bool = True
+    seat_skus: int = 0  # the seats' random SKUs, packed (see `seats`)
+    seat_override: tuple[e.Seat, ...] | None = None  # seats as an overlay (or `freeze_seats`) set them
     # BlendX record seeds, drawn with the run
-    bx_id: str = ""
+    bx_id_value: int | str = 0  # see `bx_id`
     bx_tags: tuple[str, ...] = ()
     bx_ratings: tuple[int, ...] = ()
     bx_created: datetime | None = None
@@ -201,8 +263,36 @@ class RunCore(RunKeyParts):
     desc_override: str | None = None
 
     @property
+    def uuid(self) -> str:
+        return uuid_string(self.uuid_value)
+
+    @uuid.setter
+    def uuid(self, value: str) -> None:
+        self.uuid_value = value
+
+    @property
+    def bx_id(self) -> str:
+        return uuid_string(self.bx_id_value)
+
+    @property
+    def seats(self) -> tuple[e.Seat, ...]:
+        """The run's seats, made from the course's seat profile and the run's drawn SKUs on each access (a
+        100,000-course world keeps ~320,000 seats otherwise), or as an overlay set them."""
+        if self.seat_override is not None:
+            return self.seat_override
+        return make_seats(self.seat_profile, self.paid_price, self.end, self.seat_skus)
+
+    @seats.setter
+    def seats(self, value: tuple[e.Seat, ...]) -> None:
+        self.seat_override = value
+
+    def freeze_seats(self) -> None:
+        """Keep the seats as they are now (before an overlay changes `end`, which their deadlines follow)."""
+        self.seat_override = self.seats
+
+    @property
     def modes(self) -> tuple[str, ...]:
-        return tuple(s.type for s in self.seats)
+        return tuple(s.type for s in self.seats) if self.seat_override is not None else self.seat_profile
 
 
 @dataclass(slots=True)
@@ -246,7 +336,7 @@ def finalize_run(core: RunCore, clock: datetime) -> None:
         core.availability = "Upcoming"
     core.is_enrollable = ((core.enrollment_start is None or core.enrollment_start <= clock)
                           and (core.enrollment_end is None or core.enrollment_end > clock))
-    core.is_marketable = core.status == "published" and bool(core.seats)
+    core.is_marketable = core.status == "published" and bool(core.modes)
     # discovery CourseRun.objects.active().enrollable().marketable()
     core.active = (not ended and (core.enrollment_end is None or core.enrollment_end > clock)
                    and core.is_marketable)
@@ -372,7 +462,7 @@ class Generator:
         profile = weighted(r, _SEAT_PROFILES)
         paid_price = r.choice(_PRO_PRICES if any("professional" in s for s in profile) else _VERIFIED_PRICES)
         core = CourseCore(
-            i=i, key=key, uuid=new_uuid(r), org=org, title=title, short_description=short, lang=lang,
+            i=i, key=key, uuid_value=r.getrandbits(128), org=org, title=title, short_description=short, lang=lang,
             topic=topic, par=(r.randrange(POOL_SIZE), r.randrange(POOL_SIZE), r.randrange(POOL_SIZE)),
             level_type=weighted(r, tuple((lt, 3) for lt in LEVEL_TYPES) + ((None, 1),)),
             subjects=self.shared(tuple(subjects)), owners=self.shared((org,)),
@@ -414,21 +504,23 @@ class Generator:
                 name = f"{base}{'abcdefghij'[n % 10]}" if n < 10 else f"{base}_{n}"
             used.add(name)
             key = run_key(org, number, name)
-        seats = self.seats(r, course.seat_profile, course.paid_price, end)
-        paid = [s.type for s in seats if s.type in ("verified", "professional", "no-id-professional", "credit")]
+        skus = draw_seat_skus(r, course.seat_profile, course.paid_price)
+        seats = course.seat_profile
+        paid = [t for t in seats if t in ("verified", "professional", "no-id-professional", "credit")]
         min_effort = r.randint(1, 6)
         core = RunCore(
-            key=key, uuid=new_uuid(r), course=course.key, title=course.title,
+            key=key, uuid_value=r.getrandbits(128), course=course.key, title=course.title,
             short_description=course.short_description, par=course.par, lang=course.lang,
             start=start, end=end, enrollment_start=enrollment_start, enrollment_end=enrollment_end,
             announcement=self.shared(enrollment_start - timedelta(days=r.randint(0, 14))),
             status=weighted(r, _RUN_STATUSES), hidden=r.random() < 0.04,
             invitation_only=r.random() < 0.04,
             catalog_visibility=weighted(r, (("both", 90), ("about", 6), ("none", 4))),
-            pacing_type="self_paced" if self_paced else "instructor_paced", seats=seats,
+            pacing_type="self_paced" if self_paced else "instructor_paced", seat_profile=course.seat_profile,
+            paid_price=course.paid_price, seat_skus=skus,
             content_language=LANG_OF[course.lang], min_effort=min_effort,
             max_effort=min_effort + r.randint(0, 6), weeks_to_complete=weeks,
-            type=paid[0] if paid else (seats[0].type if seats else None),
+            type=paid[0] if paid else (seats[0] if seats else None),
         )
         tags = list(TOPICS[course.topic][6])
         if r.random() < 0.3:
@@ -437,25 +529,9 @@ class Generator:
         core.bx_ratings = self.shared(tuple(weighted(r, _RATINGS) for _ in range(r.randint(0, 6))))
         core.bx_created = self.shared((core.announcement or start)
                                       - timedelta(days=r.randint(1, 60), minutes=r.randint(0, 1439)))
-        core.bx_id = new_uuid(r)
+        core.bx_id_value = r.getrandbits(128)
         finalize_run(core, self.clock)
         return core
-
-    def seats(self, r: random.Random, profile: tuple[str, ...], paid_price: int,
-              end: datetime | None) -> tuple[e.Seat, ...]:
-        out = []
-        for t in profile:
-            price = 0 if t in ("audit", "honor") else paid_price
-            credit = t == "credit"
-            if credit:
-                price = paid_price * 3
-            out.append(e.Seat(
-                type=t, price=self.shared(money(price)), currency="USD",
-                upgrade_deadline=self.shared(end - timedelta(days=10)) if (t == "verified" and end is not None) else None,
-                credit_provider=None, credit_hours=3 if credit else None,
-                sku=f"{r.getrandbits(28):07X}", bulk_sku=f"{r.getrandbits(28):07X}" if price else None,
-            ))
-        return tuple(out)
 
     def full_description(self, core: CourseCore | RunCore) -> str:
         if core.desc_override is not None:

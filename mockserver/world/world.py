@@ -575,6 +575,7 @@ def _apply_courses_runs(w: World, gen: Generator, ov: Overlay) -> None:
             runs.append(rc)
             course.course_runs.append(key)
         rc = runs[w._run_idx[key]]
+        rc.freeze_seats()  # their deadlines follow the generated end, not a patched one
         _set_core(rc, _RUN_CORE, patch, e.CourseRun, rec)
         if "full_description" in patch:
             rc.desc_override = coerce(str, patch["full_description"], rec, "full_description")
