@@ -206,8 +206,8 @@ class CourseCore:
     modified: datetime
     seat_profile: tuple[str, ...]
     paid_price: int
-    course_runs: list[str] = field(default_factory=list)
-    programs: list[str] = field(default_factory=list)
+    course_runs: list[str] | tuple[str, ...] = field(default_factory=list)  # a tuple once the world is built
+    programs: tuple[str, ...] = ()
     active: bool = False
     desc_override: str | None = None  # full_description set by an overlay
 
@@ -608,7 +608,9 @@ class Generator:
 
     # ----------------------------------------------------------------- BlendX and search
     def blendx_core(self, run: RunCore) -> BlendXCore:
-        prices = [int(float(s.price)) for s in run.seats]
+        # Generated seats' prices are whole numbers, so these are the prices the seats show.
+        prices = ([int(float(s.price)) for s in run.seat_override] if run.seat_override is not None
+                  else [seat_price(t, run.paid_price) for t in run.seat_profile])
         return BlendXCore(run=run, id=run.bx_id, tags=run.bx_tags, created_at=run.bx_created,
                           ratings=run.bx_ratings, avg_rating=avg(run.bx_ratings),
                           price=min(prices) if prices else 0)

@@ -61,46 +61,60 @@ class QuerySyntaxError(ValueError):
 
 
 class CourseIndex:
-    """Posting sets of the course fields catalog queries may name."""
+    """Posting lists of the course fields catalog queries may name, each built when a query first names it.
+
+    The generated catalogs name `org`, `subjects`, `level_type` and `language`; `key` and `number` have a
+    value per course (two dicts of 100,000 entries on the largest world), so they exist only once a
+    scenario's catalog asks for them. Posting lists are arrays of ascending course indices (a value one
+    course has is that course's index); `term` hands out sets.
+    """
 
     FIELDS = ("org", "key", "number", "subjects", "level_type", "title", "language")
+    _VALUES = {
+        "org": lambda c, names: (split_course_key(c.key)[0],),
+        "key": lambda c, names: (c.key,),
+        "number": lambda c, names: (split_course_key(c.key)[1],),
+        "subjects": lambda c, names: tuple(v for s in c.subjects for v in names.get(s, (s, s))),
+        "level_type": lambda c, names: (c.level_type,) if c.level_type else (),
+        "language": lambda c, names: (c.lang,),
+    }
 
     def __init__(self, cores: Sequence, subject_names: dict[str, tuple[str, str]]):
         self.n = len(cores)
-        # Posting lists as arrays of ascending course indices (a set per value and course cost ~40 MB more
-        # at 100,000 courses); `term` hands out sets.
-        self.postings: dict[str, dict[str, array | int]] = {f: {} for f in self.FIELDS if f != "title"}
-        self.titles: list[str] = []
-        shared: dict[str, str] = {}
-        for i, c in enumerate(cores):
-            org, number = split_course_key(c.key)
-            self._add("org", org, i)
-            self._add("key", c.key, i)
-            self._add("number", number, i)
-            for s in c.subjects:
-                name, slug = subject_names.get(s, (s, s))
-                self._add("subjects", name, i)
-                self._add("subjects", slug, i)
-            if c.level_type:
-                self._add("level_type", c.level_type, i)
-            self._add("language", c.lang, i)
-            title = c.title.lower()
-            self.titles.append(shared.setdefault(title, title))
-        for posting in self.postings.values():  # a value one course has (every key) is that course's index
-            for value, ids in posting.items():
-                if len(ids) == 1:
-                    posting[value] = ids[0]
+        self._cores = cores
+        self._subject_names = subject_names
+        self._postings: dict[str, dict[str, array | int]] = {}
+        self._titles: list[str] | None = None
 
-    def _add(self, fieldname: str, value: str, i: int) -> None:
-        posting = self.postings[fieldname].setdefault(value.lower(), array("i"))
-        if not posting or posting[-1] != i:
-            posting.append(i)
+    def postings(self, fieldname: str) -> dict[str, array | int] | None:
+        """Lowercased value -> course indices of one field (None for a field catalog queries cannot name)."""
+        found = self._postings.get(fieldname)
+        if found is None and fieldname in self._VALUES:
+            values_of, names = self._VALUES[fieldname], self._subject_names
+            found = {}
+            for i, c in enumerate(self._cores[: self.n]):
+                for value in values_of(c, names):
+                    ids = found.setdefault(value.lower(), array("i"))
+                    if not ids or ids[-1] != i:
+                        ids.append(i)
+            for value, ids in found.items():
+                if len(ids) == 1:
+                    found[value] = ids[0]
+            self._postings[fieldname] = found
+        return found
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            shared: dict[str, str] = {}
+            self._titles = [shared.setdefault(t, t) for t in (c.title.lower() for c in self._cores[: self.n])]
+        return self._titles
 
     def term(self, fieldname: str, value: str) -> set[int]:
         value = value.lower()
         if fieldname == "title":
             return {i for i, t in enumerate(self.titles) if value == "*" or value in t}
-        posting = self.postings.get(fieldname)
+        posting = self.postings(fieldname)
         if posting is None:
             return set()
         if value == "*":

@@ -66,7 +66,7 @@ class Materialised:
     courses and search documents) from holding all of them at once.
     """
 
-    SIZE = 2048
+    SIZE = 1024
 
     def __init__(self, cls: type, kind: str, patches: dict[str, dict[str, dict]], build):
         self._cls = cls
@@ -584,7 +584,7 @@ def _apply_courses_runs(w: World, gen: Generator, ov: Overlay) -> None:
     far = datetime.max.replace(tzinfo=UTC)
     for core in cores:
         ordered = sorted((runs[w._run_idx[k]] for k in core.course_runs), key=lambda r: (r.start or far, r.key))
-        core.course_runs = [r.key for r in ordered]
+        core.course_runs = tuple(r.key for r in ordered)
         core.active = any(r.active for r in ordered)
 
 
@@ -616,11 +616,12 @@ def _build_programs(w: World, gen: Generator, ov: Overlay) -> None:
         base = programs.get(uuid) or gen.program(
             uuid, [cores[w._course_idx[k]] for k in patch.get("courses") or ()], uuid=uuid)
         programs[uuid] = dataclasses.replace(base, **coerce_patch(e.Program, patch, rec, base))
-    for core in cores:
-        core.programs = []
+    members: dict[int, list[str]] = {}
     for prog in programs.values():
         for k in prog.courses:
-            cores[w._course_idx[k]].programs.append(prog.uuid)
+            members.setdefault(w._course_idx[k], []).append(prog.uuid)
+    for i, core in enumerate(cores):  # tuples (most courses share the empty one)
+        core.programs = tuple(members.get(i, ()))
     w._programs = programs
 
 
