@@ -16,13 +16,16 @@ What `bench_world.py` times at the world's query level, this times as a client s
   pages wait meanwhile; then, per search backend (Elasticsearch, Meilisearch), the median and slowest
   uncached answer over texts of every kind (`SEARCH_TEXTS`), with and without an org filter.
 
-Medians over `--repeat` distinct requests; numbers are information, never assertions.
+Medians (p50) over `--repeat` distinct requests, then the process's peak RSS after the build and over the whole
+run; numbers are information, never assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import resource
 import statistics
 import sys
 import time
@@ -163,6 +166,18 @@ async def measure_search(app) -> list[tuple[str, float]]:
     return rows
 
 
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def print_memory(built_rss: float) -> None:
+    """The memory rows: after the build, and the peak over the build and every request above."""
+    print(f"  {'peak RSS after create_app':66} {built_rss:9.0f} MB")
+    print(f"  {'peak RSS over build and all requests above':66} {peak_rss_mb():9.0f} MB")
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100000", help="world size: small, default, large or a number")
@@ -175,6 +190,7 @@ def main() -> int:
     started = time.perf_counter()
     app = create_app(Settings(size=args.size, clock=CLOCK))
     built = time.perf_counter() - started
+    built_rss = peak_rss_mb()
     world = app.runtime.world
     rows = asyncio.run(measure_index_build(app))
     rows += asyncio.run(measure(app, args.repeat))
@@ -182,6 +198,7 @@ def main() -> int:
     print(f"{len(world.courses):,}-course world ({len(world.runs):,} runs): create_app {built:.1f} s")
     for label, seconds in rows:
         print(f"  {label:66} {seconds * 1000:9.2f} ms")
+    print_memory(built_rss)
     return 0
 
 
