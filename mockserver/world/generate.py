@@ -187,13 +187,28 @@ def day_at(clock: datetime, days: int, hour: int) -> datetime:
     return midnight + timedelta(days=days, hours=hour)
 
 
+class UuidBits:
+    """`uuid` of a core that keeps it as its 128 random bits in `uuid_value` (44 bytes, not an 85-byte
+    string) until an overlay sets one (a mixin)."""
+
+    __slots__ = ()
+
+    @property
+    def uuid(self) -> str:
+        return uuid_string(self.uuid_value)
+
+    @uuid.setter
+    def uuid(self, value: str) -> None:
+        self.uuid_value = value
+
+
 @dataclass(slots=True)
-class CourseCore:
+class CourseCore(UuidBits):
     """Eager fields of a course (names as in `entities.Course`)."""
 
     i: int | str
     key: str
-    uuid_value: int | str  # see `uuid`
+    uuid_value: int | str  # see UuidBits
     org: str
     title: str
     short_description: str
@@ -211,22 +226,13 @@ class CourseCore:
     active: bool = False
     desc_override: str | None = None  # full_description set by an overlay
 
-    # A uuid is kept as its 128 random bits (44 bytes, not an 85-byte string) until an overlay sets one.
-    @property
-    def uuid(self) -> str:
-        return uuid_string(self.uuid_value)
-
-    @uuid.setter
-    def uuid(self, value: str) -> None:
-        self.uuid_value = value
-
 
 @dataclass(slots=True)
-class RunCore(RunKeyParts):
+class RunCore(RunKeyParts, UuidBits):
     """Eager fields of a course run (names as in `entities.CourseRun`)."""
 
     key: str
-    uuid_value: int | str  # see `uuid`
+    uuid_value: int | str  # see UuidBits
     course: str
     title: str
     short_description: str
@@ -261,14 +267,6 @@ class RunCore(RunKeyParts):
     is_enrollable: bool = False
     active: bool = False
     desc_override: str | None = None
-
-    @property
-    def uuid(self) -> str:
-        return uuid_string(self.uuid_value)
-
-    @uuid.setter
-    def uuid(self, value: str) -> None:
-        self.uuid_value = value
 
     @property
     def bx_id(self) -> str:
