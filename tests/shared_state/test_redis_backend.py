@@ -176,3 +176,13 @@ def test_a_redis_that_lost_its_scripts_and_data_is_picked_up_again(apps, clients
     statuses = [(one if n % 2 else two).get(CATALOGS).status_code for n in range(4)]
     assert statuses == [500, 500, 200, 200]
     assert len(two.get("/__admin/requests").json()["requests"]) >= 4
+
+
+def test_mockserver_state_in_the_environment_names_the_redis(redis_url):
+    assert Settings.from_env({"MOCKSERVER_STATE": ""}).state is None, "empty: the embedded state"
+    app = create_app(Settings.from_env({"MOCKSERVER_STATE": redis_url}, clock=DEFAULT_TEST_CLOCK, size="small"))
+    try:
+        with TestClient(app, base_url="http://localhost") as c:
+            assert c.get("/__admin/health").json()["state"]["url"] == redis_url
+    finally:
+        app.runtime.share.backend.close()
