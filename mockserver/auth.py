@@ -8,13 +8,17 @@ body the real server would send. When no scheme's credential is present at all, 
 - `jwt`: `Authorization: JWT <token>` as drf-jwt / edx-drf-extensions read it. Permissive mode takes any
   well-formed, unexpired JWT; strict mode only tokens this mock signed.
 - `actionsecret`: the BlendX shared secret (Hasura-actions style), compared in constant time.
-- `session`: a `sessionid` cookie; any non-empty value is a logged-in session.
+- `session`: a `sessionid` cookie. Permissive mode takes any non-empty value as a logged-in session (a
+  documented deviation, `mock-permissive-session`); strict mode only session ids this mock issued
+  (`issue_session`, signed with the JWT key) or a scenario lists (`auth.sessions`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,6 +41,8 @@ class AuthConfig:
     token_lifetime: int = 3600
     jwt_secret: str = "mockserver-local-signing-key-not-a-secret"
     clients: tuple[tuple[str, str], ...] = ()
+    sessions: tuple[str, ...] = ()
+    """Session ids strict mode accepts besides the ones this mock issued (a scenario's `auth.sessions`)."""
 
     @classmethod
     def from_settings(cls, settings) -> "AuthConfig":
@@ -131,9 +137,29 @@ def check_action_secret(api_key: str, request=None, required_scopes=None) -> dic
     return {"sub": "action-secret"}
 
 
+def _session_signature(nonce: str, jwt_secret: str) -> str:
+    return hmac.new(jwt_secret.encode(), f"sessionid:{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_session(config: AuthConfig, nonce: str | None = None) -> str:
+    """A `sessionid` this mock issued: a nonce and its HMAC under the signing key (strict mode checks it)."""
+    nonce = nonce or secrets.token_hex(12)
+    return f"{nonce}.{_session_signature(nonce, config.jwt_secret)}"
+
+
+def session_accepted(value: str, config: AuthConfig) -> bool:
+    """Whether `value` is a session: any non-empty one in permissive mode; issued or listed in strict mode."""
+    if not value:
+        return False
+    if config.mode != "strict" or value in config.sessions:
+        return True
+    nonce, _, signature = value.rpartition(".")
+    return bool(nonce) and hmac.compare_digest(signature, _session_signature(nonce, config.jwt_secret))
+
+
 def check_session(api_key: str, request=None, required_scopes=None) -> dict:
-    """Security function of the `session` scheme: any non-empty session cookie is a session."""
-    if not api_key.strip():
+    """Security function of the `session` scheme (see the module docstring for the two modes)."""
+    if not session_accepted(api_key.strip(), _config(request)):
         raise ApiError("unauthorized")
     return {"sub": "session"}
 

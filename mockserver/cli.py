@@ -95,7 +95,7 @@ def settings_from_args(args) -> Settings:
 def banner(settings: Settings, app) -> str:
     """What `serve` prints at start-up: where each API is and how to call it."""
     from mockserver.admin import AdminGuard
-    from mockserver.auth import sample_token
+    from mockserver.auth import issue_session, sample_token
 
     base = f"http://{settings.host}:{settings.port}"
     token = sample_token(app.runtime.auth, f"{base}/oauth2")
@@ -116,6 +116,7 @@ def banner(settings: Settings, app) -> str:
         f"  sample JWT (valid {settings.token_lifetime}s):",
         f"    Authorization: JWT {token}",
         f"  BlendX action secret (env ACTION_SECRET): actionsecret: {app.runtime.auth.action_secret}",
+        f"  BlendX session cookie (strict mode takes only issued ones): sessionid={issue_session(app.runtime.auth)}",
         "",
         f"  curl -H 'Authorization: JWT {token[:16]}…' {base}/catalog/v1/catalogs/",
     ]

@@ -22,7 +22,7 @@ from mockserver import limits, specs
 from mockserver.auth import AuthConfig
 from mockserver.scenarios import records as rec
 from mockserver.scenarios.behaviours import Action, Behaviour, BehaviourSet
-from mockserver.scenarios.records import DATE_TIME_PATTERN
+from mockserver.scenarios.formats import DATE_TIME_PATTERN
 from mockserver.scenarios.problems import Problem, ScenarioError
 from mockserver.scenarios.source import Source, parse
 from mockserver.scenarios.validate import check_document, describe, spec_schemas
@@ -214,7 +214,8 @@ def merge(scenarios: list[Scenario], settings: Settings) -> Merged:
         merged.search_backend = (data.get("search") or {}).get("backend", merged.search_backend)
     if auth_fields:
         merged.auth = AuthConfig(auth_fields.get("mode", auth.mode), auth_fields.get("action_secret", auth.action_secret),
-                                 auth_fields.get("token_lifetime", auth.token_lifetime), auth.jwt_secret, auth.clients)
+                                 auth_fields.get("token_lifetime", auth.token_lifetime), auth.jwt_secret, auth.clients,
+                                 tuple(auth_fields.get("sessions", auth.sessions)))
     # Later files first: their behaviours are tried before those of earlier files.
     for scenario in reversed(scenarios):
         merged.behaviours += compile_behaviours(scenario)

@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mockserver.scenarios.schema import DATE_TIME_PATTERN
+from mockserver.scenarios.formats import DATE_PATTERN, DATE_TIME_PATTERN
 from mockserver.world import entities as e
 from mockserver.world.keys import COURSE_KEY_PATTERN
 
@@ -61,8 +61,6 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind("search_documents", e.SearchDocument, "id", "edx-search document id (a run key)"),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in RECORD_KINDS}
-
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def _nullable(schema: dict) -> dict:

@@ -14,29 +14,19 @@ import sys
 from pathlib import Path
 
 from mockserver.search import BACKENDS
+from mockserver import specs
+from mockserver.scenarios.formats import DATE_TIME_PATTERN, NAME_PATTERN
+from mockserver.scenarios.records import records_schema as _records_schema
 from mockserver.settings import PROJECT_ROOT
 
 SCHEMA_PATH = PROJECT_ROOT / "schemas" / "scenario.schema.json"
 SCHEMA_ID = "https://mockserver.local/schemas/scenario.schema.json"
 
-# operationId -> what it serves; the architecture's operation table.
-OPERATIONS = {
-    "catalog.list_catalogs": "GET /catalog/v1/catalogs/",
-    "catalog.get_catalog": "GET /catalog/v1/catalogs/{id}/",
-    "catalog.list_catalog_courses": "GET /catalog/v1/catalogs/{id}/courses/",
-    "enterprise.list_enterprise_catalogs": "GET /enterprise/v1/enterprise-catalogs",
-    "enterprise.get_enterprise_catalog": "GET /enterprise/v2/enterprise-catalogs/{catalog_id}",
-    "enterprise.get_catalog_course": "GET /enterprise/v2/enterprise-catalogs/{catalog_id}/courses/{course_key}",
-    "enterprise.get_catalog_course_run":
-        "GET /enterprise/v2/enterprise-catalogs/{catalog_id}/course-runs/{course_run_id}",
-    "enterprise.get_catalog_program": "GET /enterprise/v2/enterprise-catalogs/{catalog_id}/programs/{program_uuid}",
-    "enterprise.get_learner_summary": "GET /enterprise/v3/enterprise-customer/{enterprise_uuid}/learner-summary",
-    "blendx.list_courses": "GET /blendxapi/discovery/courses/",
-    "blendx.get_course": "GET /blendxapi/discovery/course/{openedx_course_id}/",
-    "search.course_discovery": "POST /search/course_discovery/",
-    "oauth.issue_token_v1": "POST /oauth2/v1/access_token",
-    "oauth.issue_token": "POST /oauth2/access_token",
-}
+def spec_operations(specs_dir: Path = specs.DEFAULT_SPECS_DIR) -> dict[str, str]:
+    """operationId -> `METHOD /path` of every operation the specs declare (a behaviour's `operation`)."""
+    return {op.operation_id: f"{op.method} {op.path}"
+            for name in specs.available_specs(specs_dir) for op in specs.operations(name, specs.load_spec(name, specs_dir))}
+
 
 FAULTS = {
     "connection_dropped": "The connection is closed before any response is sent (clients see a reset / "
@@ -48,8 +38,6 @@ FAULTS = {
 }
 
 BEHAVIOUR_HEADER = "X-Mock-Behaviour"
-DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def _latency() -> dict:
@@ -119,7 +107,7 @@ def _actions() -> dict:
     }
 
 
-def _behaviour() -> dict:
+def _behaviour(operations: dict[str, str]) -> dict:
     step = {
         "type": "object",
         "description": "One step of a sequence: what the next `times` matching calls get. A step with no "
@@ -136,8 +124,8 @@ def _behaviour() -> dict:
         "required": ["operation"],
         "description": "What one operation does instead of (or on top of) its normal answer.",
         "properties": {
-            "operation": {"enum": list(OPERATIONS), "description": "The operationId of the specs.",
-                          "markdownEnumDescriptions": list(OPERATIONS.values())},
+            "operation": {"enum": list(operations), "description": "The operationId of the specs.",
+                          "markdownEnumDescriptions": list(operations.values())},
             "name": {"type": "string", "pattern": NAME_PATTERN,
                      "description": f"Named behaviours apply only to requests that select them with the "
                                     f"`{BEHAVIOUR_HEADER}: <name>` header (comma-separate several)."},
@@ -166,9 +154,7 @@ def _behaviour() -> dict:
 def build_schema(records_schema: dict | None = None) -> dict:
     """The whole scenario-file schema."""
     if records_schema is None:
-        from mockserver.scenarios.records import records_schema as _records
-
-        records_schema = _records()
+        records_schema = _records_schema()
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
@@ -198,6 +184,10 @@ def build_schema(records_schema: dict | None = None) -> dict:
                                       "description": "The BlendX `actionsecret` header value."},
                     "token_lifetime": {"type": "integer", "minimum": 1,
                                        "description": "Seconds an issued token lives (`expires_in`)."},
+                    "sessions": {"type": "array", "maxItems": 10000,
+                                 "items": {"type": "string", "minLength": 1, "maxLength": 1024},
+                                 "description": "`sessionid` cookie values strict mode accepts (besides the ones "
+                                                "the mock issued); permissive mode takes any non-empty one."},
                     "tokens_expired": {"type": "boolean",
                                        "description": "Treat every JWT as expired: edX routes answer 401 "
                                                       "`{\"detail\": \"Token has expired.\"}`."},
@@ -218,7 +208,7 @@ def build_schema(records_schema: dict | None = None) -> dict:
                                                           "(query language, ranking, body shape)."}},
             },
             "records": records_schema,
-            "behaviours": {"type": "array", "items": _behaviour(),
+            "behaviours": {"type": "array", "items": _behaviour(spec_operations()),
                            "description": "Per-operation behaviours; the first matching one applies (named "
                                           "behaviours selected by the request come first)."},
         },

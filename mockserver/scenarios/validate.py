@@ -16,16 +16,11 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from mockserver import specs
-from mockserver.scenarios.records import DATE_PATTERN, DATE_TIME_PATTERN
-from mockserver.scenarios.schema import NAME_PATTERN, build_schema
-
-PATTERN_WORDS = {
-    DATE_TIME_PATTERN: "is not an ISO 8601 date-time (e.g. 2026-01-15T09:30:00Z)",
-    DATE_PATTERN: "is not an ISO 8601 date (e.g. 2026-01-15)",
-    NAME_PATTERN: "is not a name: use letters, digits, '_', '.' and '-' (no spaces)",
-    r"^[0-9]+$": "is not an integer id",
-}
+from mockserver.scenarios.formats import EXPLAINED
+from mockserver.scenarios.schema import build_schema
 from mockserver.scenarios.source import Source
+
+PATTERN_WORDS = {**EXPLAINED, r"^[0-9]+$": "is not an integer id"}
 
 
 @functools.lru_cache(maxsize=1)
