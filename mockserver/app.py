@@ -257,6 +257,34 @@ class MockApp:
         await self.app(scope, receive, send)
 
 
+class ProbeRenderer:
+    """Renders candidate snapshots through a private app of the same settings, for the scenario records
+    check (`scenarios.records_check`): `with render(snapshot) as app:` serves that snapshot.
+
+    The app is built on first use (most scenarios have no records) and is this renderer's alone; one
+    candidate at a time (its lock), so concurrent reloads never mix their candidates.
+    """
+
+    def __init__(self, settings: Settings):
+        # No scenarios, no watching, no shared state: the probe app serves only what it is handed.
+        self.settings = settings.replace(scenarios=(), watch=False, state=None)
+        self._app: MockApp | None = None
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def __call__(self, snapshot: Snapshot):
+        with self._lock:
+            if self._app is None:
+                self._app = create_app(self.settings)
+            runtime = self._app.runtime
+            previous = runtime.snapshot
+            runtime.swap(snapshot)
+            try:
+                yield self._app
+            finally:
+                runtime.swap(previous)
+
+
 def create_app(settings: Settings | None = None, *, validate_responses: bool = False, world=None) -> MockApp:
     """The mock as an ASGI app. `validate_responses` adds connexion's response validation (tests only)."""
     settings = settings or Settings()
@@ -288,7 +316,7 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
 
     app = MockApp(runtime, connexion_app)
     # Scenario files (--scenario, --watch): checked and installed before the app serves anything.
-    install_scenarios(runtime, settings)
+    install_scenarios(runtime, settings, ProbeRenderer(settings))
     # Scenarios, sequence counters and the journal, shared with other workers and replicas (--state).
     state = open_state(settings)
     state.attach(runtime)

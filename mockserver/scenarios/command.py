@@ -32,15 +32,17 @@ def register(subparsers) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from mockserver.app import ProbeRenderer
     from mockserver.cli import settings_from_args
     from mockserver.scenarios.loader import build_snapshot, read_files
 
     settings = settings_from_args(argparse.Namespace(seed=args.seed, clock=args.clock, size=args.size))
     groups = [[f] for f in args.files] if args.separately else [list(args.files)]
     problems = []
+    render = ProbeRenderer(settings)
     for files in groups:
         try:
-            build_snapshot(read_files(files), settings)
+            build_snapshot(read_files(files), settings, render=render)
         except ScenarioError as exc:
             problems += exc.problems
     for problem in problems:

@@ -21,6 +21,7 @@ from pathlib import Path
 from mockserver import limits, specs
 from mockserver.auth import AuthConfig
 from mockserver.scenarios import records as rec
+from mockserver.scenarios import records_check
 from mockserver.scenarios.behaviours import Action, Behaviour, BehaviourSet
 from mockserver.scenarios.formats import DATE_TIME_PATTERN
 from mockserver.scenarios.problems import Problem, ScenarioError
@@ -247,30 +248,6 @@ def jwt_operations(specs_dir=specs.DEFAULT_SPECS_DIR) -> frozenset:
     return frozenset(found)
 
 
-_RECORD_RE = re.compile(r"^(?P<kind>\w+)\[(?P<key>[^\]]+)\](?P<rest>.*)$")
-
-
-def _field_path(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", text) if p)
-
-
-def world_problem(scenarios: list[Scenario], exc) -> Problem:
-    """Place a `WorldError` (`record` = `kind[key]...`, `field`) on the scenario line that set it."""
-    record, field_name = str(getattr(exc, "record", "") or ""), getattr(exc, "field", None)
-    match = _RECORD_RE.match(record)
-    if match:
-        kind, key = match["kind"], match["key"]
-        for scenario in reversed(scenarios):
-            if key in ((scenario.data.get("records") or {}).get(kind) or {}):
-                path = rec.record_path(kind, key) + _field_path(match["rest"]) + _field_path(str(field_name or ""))
-                return scenario.source.problem(path, str(exc), at_key=True)
-    # Not traceable to one record: report it at the records of the last file that has any.
-    for scenario in reversed(scenarios):
-        if scenario.data.get("records"):
-            return scenario.source.problem(("records",), str(exc), at_key=True)
-    return Problem(scenarios[-1].file if scenarios else "<scenario>", 1, 1, (), str(exc))
-
-
 def overlay_of(scenarios: list[Scenario]):
     overlay = None
     for scenario in scenarios:
@@ -282,10 +259,12 @@ def overlay_of(scenarios: list[Scenario]):
 
 
 def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_world=None,
-                   check_records: bool = True) -> Snapshot:
+                   check_records: bool = True, render=None) -> Snapshot:
     """A complete snapshot for `scenarios` on top of `settings`; raises `ScenarioError` with every problem.
 
-    `default_world` (the world of `settings` alone) is reused when no scenario changes the seed, clock,
+    `render(snapshot)` renders the records through the real handlers (`records_check.py`); it is needed
+    when a scenario has records. `default_world` (the world of `settings` alone) is reused when no
+    scenario changes the seed, clock,
     size or records, so a behaviour-only reload costs no world build.
     """
     merged = merge(scenarios, settings)
@@ -298,21 +277,21 @@ def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_wor
         else:
             world = build_world(seed=merged.seed, clock=merged.clock, size=merged.size, overlay=overlay)
     except ValueError as exc:  # WorldError is a ValueError; so is a world size it cannot build
-        raise ScenarioError([world_problem(scenarios, exc)]) from None
+        raise ScenarioError([records_check.world_problem(scenarios, exc)]) from None
     behaviours = BehaviourSet(merged.behaviours, merged.expire_tokens, jwt_operations(settings.specs_dir))
     snapshot = Snapshot(world=world, auth=merged.auth, enterprise_format=merged.enterprise_format,
                         search_backend=merged.search_backend,
                         behaviours=behaviours, scenarios=tuple(s.name for s in scenarios))
     if check_records and overlay is not None:
-        from mockserver.scenarios.records_check import check_records as _check
-
-        problems = _check(scenarios, snapshot, settings)
+        if render is None:
+            raise TypeError("records are checked by rendering them: pass render (mockserver.app.ProbeRenderer)")
+        problems = records_check.check_records(scenarios, snapshot, settings, render)
         if problems:
             raise ScenarioError(problems)
     return snapshot
 
 
-def load(paths, settings: Settings) -> tuple[list[Scenario], Snapshot]:
+def load(paths, settings: Settings, render=None) -> tuple[list[Scenario], Snapshot]:
     """Read, check and build: the scenarios and the snapshot to install."""
     scenarios = read_files(paths)
-    return scenarios, build_snapshot(scenarios, settings)
+    return scenarios, build_snapshot(scenarios, settings, render=render)

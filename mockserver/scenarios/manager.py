@@ -51,9 +51,10 @@ def allowed_path(path: Path | str, dirs: tuple[Path, ...]) -> Path:
 class ScenarioManager:
     """Loads scenarios into a runtime; thread-safe (admin requests and the file watcher both call it)."""
 
-    def __init__(self, runtime: Runtime, settings: Settings):
+    def __init__(self, runtime: Runtime, settings: Settings, render=None):
         self.runtime = runtime
         self.settings = settings
+        self.render = render  # renders records for their spec check (`records_check`; app.ProbeRenderer)
         self.startup_paths: tuple[Path, ...] = tuple(Path(p) for p in settings.scenarios)
         self.paths: list[Path] = list(self.startup_paths)
         self.posted: list[Scenario] = []
@@ -71,7 +72,7 @@ class ScenarioManager:
     # -- building -------------------------------------------------------------------------------------
 
     def _build(self, scenarios: list[Scenario]) -> Snapshot:
-        return build_snapshot(scenarios, self.settings, default_world=self.default_world)
+        return build_snapshot(scenarios, self.settings, default_world=self.default_world, render=self.render)
 
     def _install(self, scenarios: list[Scenario], snapshot: Snapshot, *, publish: bool = True) -> None:
         if publish and self.runtime.share is not None:
@@ -167,7 +168,7 @@ class ScenarioManager:
     def fork(self, runtime: Runtime, kind: type | None = None) -> "ScenarioManager":
         """A manager (of class `kind`) for a new session's runtime: the startup scenarios, fresh counters."""
         scenarios, snapshot = self.startup
-        other = (kind or ScenarioManager)(runtime, self.settings)
+        other = (kind or ScenarioManager)(runtime, self.settings, self.render)
         other.default_world = self.default_world
         other.loaded = list(scenarios)
         runtime.snapshot = dataclasses.replace(snapshot, behaviours=snapshot.behaviours and snapshot.behaviours.fresh(),
@@ -233,9 +234,9 @@ class ScenarioManager:
                 return  # the file list changed (admin load): watch the new set
 
 
-def install(runtime: Runtime, settings: Settings) -> ScenarioManager:
+def install(runtime: Runtime, settings: Settings, render=None) -> ScenarioManager:
     """The `create_app` hook: load startup scenarios into `runtime`, start watching if asked."""
-    manager = ScenarioManager(runtime, settings)
+    manager = ScenarioManager(runtime, settings, render)
     runtime.scenarios = manager
     manager.load_startup()
     if settings.watch:

@@ -8,14 +8,14 @@ discovery catalog's course list that holds a course, a learner summary, and so o
 against the response schema of its operation in `specs/`. A body that breaks the spec is reported at the
 record's field when the failing property is one the scenario set, else at the record.
 
-The probe app is one `create_app` per process (built on first use); probes hold a lock and swap the
-candidate in and out, so concurrent reloads cannot mix their candidates.
+The caller passes the renderer (`render(snapshot)`, a context manager giving an ASGI app that serves that
+snapshot: `mockserver.app.ProbeRenderer`), so this module needs no app of its own and imports none.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -23,8 +23,6 @@ from mockserver.scenarios import records as rec
 from mockserver.scenarios.problems import Problem
 from mockserver.scenarios.validate import describe, spec_schemas
 
-_PROBE_LOCK = threading.Lock()
-_PROBE = {}
 LIST_SCAN_LIMIT = 5000  # beyond this a record's list position is not searched for (huge worlds)
 
 
@@ -37,17 +35,6 @@ class Probe:
     path: str
     params: tuple = ()
     form: tuple = ()
-
-
-def _probe_app(settings):
-    key = (settings.specs_dir,)
-    app = _PROBE.get(key)
-    if app is None:
-        from mockserver.app import create_app
-
-        app = create_app(settings.replace(scenarios=(), watch=False))
-        _PROBE[key] = app
-    return app
 
 
 def _enc(value) -> str:
@@ -180,8 +167,8 @@ def _blame(owner, error, probe: Probe) -> Problem:
         at_key=bool(target))
 
 
-def check_records(scenarios, snapshot, settings) -> list[Problem]:
-    """Problems of the scenarios' records, rendered through the app on `snapshot` (behaviours left out)."""
+def check_records(scenarios, snapshot, settings, render) -> list[Problem]:
+    """Problems of the scenarios' records, rendered through `render(snapshot)` (behaviours left out)."""
     from starlette.testclient import TestClient
 
     from mockserver.auth import issue_token
@@ -200,8 +187,6 @@ def check_records(scenarios, snapshot, settings) -> list[Problem]:
                 continue
             jobs.append((scenario, kind, key, fields, probes_for(world, kind, key)))
         except WorldError as exc:
-            from mockserver.scenarios.loader import world_problem
-
             problems.append(world_problem(scenarios, exc))
     if problems or not jobs:
         return problems
@@ -211,31 +196,49 @@ def check_records(scenarios, snapshot, settings) -> list[Problem]:
     token = issue_token(snapshot.auth, "scenario-check", "", "http://testserver/oauth2")["access_token"]
     headers = {"Authorization": f"JWT {token}", "actionsecret": snapshot.auth.action_secret,
                "Accept": "application/json"}
-    with _PROBE_LOCK:
-        app = _probe_app(settings)
-        previous = app.runtime.snapshot
-        app.runtime.swap(probe_snapshot)
-        try:
-            with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
-                for scenario, kind, key, fields, probes in jobs:
-                    for probe in probes:
-                        response = client.request(probe.method, probe.path, params=list(probe.params),
-                                                  data=dict(probe.form) or None, headers=headers)
-                        if response.status_code >= 500 or response.status_code in (401, 403):
-                            problems.append(scenario.source.problem(
-                                rec.record_path(kind, key),
-                                f"{probe.method} {probe.path} ({probe.operation_id}) answers {response.status_code} "
-                                f"with this record: {response.text[:200]}", at_key=True))
-                            continue
-                        if response.status_code != 200:
-                            continue
-                        body = response.json()
-                        for error in schemas.errors(probe.operation_id, 200, body):
-                            owner = _owner(body, error, owners, (scenario, kind, key, fields))
-                            problems.append(_blame(owner, error, probe))
-        finally:
-            app.runtime.swap(previous)
+    with render(probe_snapshot) as app:
+        with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+            for scenario, kind, key, fields, probes in jobs:
+                for probe in probes:
+                    response = client.request(probe.method, probe.path, params=list(probe.params),
+                                              data=dict(probe.form) or None, headers=headers)
+                    if response.status_code >= 500 or response.status_code in (401, 403):
+                        problems.append(scenario.source.problem(
+                            rec.record_path(kind, key),
+                            f"{probe.method} {probe.path} ({probe.operation_id}) answers {response.status_code} "
+                            f"with this record: {response.text[:200]}", at_key=True))
+                        continue
+                    if response.status_code != 200:
+                        continue
+                    body = response.json()
+                    for error in schemas.errors(probe.operation_id, 200, body):
+                        owner = _owner(body, error, owners, (scenario, kind, key, fields))
+                        problems.append(_blame(owner, error, probe))
     return _dedupe(problems)
+
+
+_RECORD_RE = re.compile(r"^(?P<kind>\w+)\[(?P<key>[^\]]+)\](?P<rest>.*)$")
+
+
+def _field_path(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", text) if p)
+
+
+def world_problem(scenarios, exc) -> Problem:
+    """Place a `WorldError` (`record` = `kind[key]...`, `field`) on the scenario line that set it."""
+    record, field_name = str(getattr(exc, "record", "") or ""), getattr(exc, "field", None)
+    match = _RECORD_RE.match(record)
+    if match:
+        kind, key = match["kind"], match["key"]
+        for scenario in reversed(scenarios):
+            if key in ((scenario.data.get("records") or {}).get(kind) or {}):
+                path = rec.record_path(kind, key) + _field_path(match["rest"]) + _field_path(str(field_name or ""))
+                return scenario.source.problem(path, str(exc), at_key=True)
+    # Not traceable to one record: report it at the records of the last file that has any.
+    for scenario in reversed(scenarios):
+        if scenario.data.get("records"):
+            return scenario.source.problem(("records",), str(exc), at_key=True)
+    return Problem(scenarios[-1].file if scenarios else "<scenario>", 1, 1, (), str(exc))
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.app import ProbeRenderer
 from mockserver.scenarios.loader import build_snapshot, read_file, read_files
 from mockserver.scenarios.problems import ScenarioError
 from mockserver.settings import Settings
 from mockserver.testing import DEFAULT_TEST_CLOCK
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
+SETTINGS = Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small")
+RENDER = ProbeRenderer(SETTINGS)
 EXPECT = re.compile(r"^# expect: (?P<line>\d+) (?P<field>\S+) :: (?P<message>.+)$")
 
 
@@ -34,7 +37,7 @@ def test_broken_scenario_is_refused_with_its_file_line_and_field(path: Path):
     expected = expectation(path)
     with pytest.raises(ScenarioError) as refused:
         # The whole load, as `serve --scenario` does it: file checks, then the world and the specs.
-        build_snapshot(read_files([path]), Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small"))
+        build_snapshot(read_files([path]), SETTINGS, render=RENDER)
     problems = refused.value.problems
     assert all(p.file.endswith(path.name) for p in problems)
     matching = [p for p in problems if p.line == int(expected["line"]) and p.field == expected["field"]

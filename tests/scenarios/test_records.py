@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.app import ProbeRenderer
 from mockserver.scenarios.loader import build_snapshot, read_scenario
 from mockserver.scenarios.problems import ScenarioError
 from mockserver.settings import Settings
 from mockserver.testing import DEFAULT_TEST_CLOCK
 
 SETTINGS = Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small")
+RENDER = ProbeRenderer(SETTINGS)
 
 
 def refused(text: str) -> list:
     with pytest.raises(ScenarioError) as error:
-        build_snapshot([read_scenario(text, "case.yaml")], SETTINGS)
+        build_snapshot([read_scenario(text, "case.yaml")], SETTINGS, render=RENDER)
     return error.value.problems
 
 
@@ -42,6 +44,6 @@ def test_a_derived_field_is_refused_by_the_world_at_its_line():
 
 def test_good_records_build_a_snapshot_whose_world_has_them():
     snapshot = build_snapshot([read_scenario(
-        "records:\n  courses:\n    edX+DemoX:\n      title: Overridden\n", "ok.yaml")], SETTINGS)
+        "records:\n  courses:\n    edX+DemoX:\n      title: Overridden\n", "ok.yaml")], SETTINGS, render=RENDER)
     assert snapshot.world.course("edX+DemoX").title == "Overridden"
     assert snapshot.scenarios == ("posted",)
