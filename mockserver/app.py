@@ -156,7 +156,8 @@ class RequestLimits:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             path = scope["path"]
-            size = limits.header_bytes(scope["headers"]) + len(scope.get("query_string", b"")) + len(path)
+            weight = scope[limits.HEADER_BYTES_KEY] = limits.header_bytes(scope["headers"])
+            size = weight + len(scope.get("query_string", b"")) + len(path)
             kind = "header_too_large" if size > self.max_header_bytes else \
                 "not_found" if limits.too_long_for_int(path) else None
             if kind is not None:

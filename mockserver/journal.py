@@ -94,11 +94,12 @@ class Journal:
         routing = extensions.get("connexion_routing") if extensions else None
         cap = self.value_max_bytes
         headers = tuple(scope.get("headers", ()))
-        cost, long = _ENTRY_OVERHEAD, False
-        for name, value in headers:
-            cost += len(name) + len(value) + 16
-            long = long or len(value) > cap or len(name) > cap
-        if long:
+        # The pipeline's RequestLimits step has weighed the headers already (once per request).
+        weight = scope.get(limits.HEADER_BYTES_KEY)
+        if weight is None:
+            weight = limits.header_bytes(headers)
+        cost = _ENTRY_OVERHEAD + weight
+        if weight > cap:  # only then can one of them be longer than the cap
             headers = tuple((_cut(name, cap) if len(name) > cap else name, _cut(value, cap) if len(value) > cap else value)
                             for name, value in headers)
             cost = _ENTRY_OVERHEAD + sum(len(name) + len(value) + 16 for name, value in headers)

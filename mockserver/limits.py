@@ -9,6 +9,7 @@ real server has a limit, 413 on the admin API), scenario files and admin bodies.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
@@ -82,9 +83,13 @@ async def read_body(receive, headers, limit: int, what: str = "the request body"
     return b"".join(chunks)
 
 
+HEADER_BYTES_KEY = "mockserver.header_bytes"
+"""Where the pipeline leaves `header_bytes` of a request in its scope, for the journal to reuse."""
+
+
 def header_bytes(headers) -> int:
     """What an ASGI header list weighs: names, values and the `: ` and CRLF of each line."""
-    return sum(len(name) + len(value) + 4 for name, value in headers)
+    return sum(map(len, itertools.chain.from_iterable(headers))) + 4 * len(headers)
 
 
 class NotAFile(OSError):
@@ -132,4 +137,5 @@ def too_long_for_int(path: str) -> bool:
     Django's `int` path converter raises ValueError for it, which means "no match": the URL is a 404.
     The router's converters would raise instead (a 500), so the app answers the API's 404 before routing.
     """
-    return _TOO_LONG_FOR_INT is not None and _TOO_LONG_FOR_INT.search(path) is not None
+    # Paths are short: only one longer than the digits themselves can hold such a segment.
+    return _INT_DIGITS is not None and len(path) > _INT_DIGITS and _TOO_LONG_FOR_INT.search(path) is not None
