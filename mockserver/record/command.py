@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from mockserver.contract.redact import Redactor
     from mockserver.record.anonymise import AnonymiseError, Anonymiser
     from mockserver.record.crawl import CrawlError, CrawlOptions, crawl
+    from mockserver.record.proxy import ProxyError, serve_proxy
     from mockserver.record.summary import Summary
     from mockserver.settings import SettingsError, parse_size
 
@@ -130,14 +131,12 @@ def run(args: argparse.Namespace) -> int:
             exchanges, server_date = crawl(options, summary)
             mode = "crawl"
         else:
-            from mockserver.record.proxy import ProxyError, serve_proxy
-
             exchanges, server_date = serve_proxy(args.proxy, args.host, args.port, args.timeout, summary, progress,
                                                  max_requests=args.max_requests)
             mode = "proxy"
     except CrawlError as exc:
         return fail(str(exc))
-    except RuntimeError as exc:  # the proxy could not listen
+    except ProxyError as exc:
         return fail(str(exc))
     if not exchanges:
         return fail(f"nothing recorded from {target} (" + ("; ".join(f"{n} {w}: {r}" for (w, r), n in

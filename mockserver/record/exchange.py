@@ -53,11 +53,6 @@ class Exchange:
         """Path and query, as sent (`/catalog/v1/catalogs/?page=2`)."""
         return self.path + (f"?{urlencode(self.query)}" if self.query else "")
 
-    @property
-    def label(self) -> str:
-        form = f" {urlencode(self.form)}" if self.form else ""
-        return f"{self.method} {self.target}{form}"
-
     @classmethod
     def from_url(cls, method: str, url: str, **kwargs) -> Exchange:
         parts = urlsplit(url)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from mockserver.record.exchange import Exchange
 from mockserver.record.summary import Summary
@@ -108,8 +108,7 @@ def replay(path: Path, exchanges: list[Exchange], target_origin: str, summary: S
         for exchange in exchanges:
             if exchange.status != 200 or not exchange.operation or not isinstance(exchange.body, (dict, list)):
                 continue
-            url = exchange.path + (f"?{urlencode(exchange.query)}" if exchange.query else "")
-            response = client.request(exchange.method, url, headers=headers,
+            response = client.request(exchange.method, exchange.target, headers=headers,
                                       data=dict(exchange.form) if exchange.form else None)
             summary.verified += 1
             if response.status_code != 200:
