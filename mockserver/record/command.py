@@ -157,6 +157,9 @@ def finish(args, exchanges, server_date, clock_flag, size, target, mode, anonymi
 
     summary.requests = len(exchanges)
     clock = clock_flag or _clock(args, server_date)
+    summary.clock = f"{clock.date().isoformat()} (" + ("--clock" if clock_flag else "the target's Date header"
+                                                      if server_date else "today, the target sent no Date") + \
+        "; derived values such as availability are computed at it)"
     anonymiser.exchanges(exchanges, summary)
     records = convert(exchanges, summary, clock, args.seed)
     text = scenario_text(records=records, seed=args.seed, size=size, clock=clock, source=source_host(target),

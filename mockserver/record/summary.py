@@ -24,6 +24,7 @@ class Summary:
     verified: int = 0  # recorded requests replayed
     identical: int = 0  # ... and answered identically (links' host aside)
     output: str = ""
+    clock: str = ""  # the recording's day and where it came from
 
     def skip(self, what: str, reason: str, count: int = 1) -> None:
         self.skipped[(what, reason)] += count
@@ -39,6 +40,8 @@ class Summary:
 
     def render(self) -> str:
         lines = [f"recorded {self.requests} request(s) into {self.output or 'the scenario'}"]
+        if self.clock:
+            lines.append(f"  clock: {self.clock}")
         if self.recorded:
             lines.append("  records: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.recorded.items())))
         if self.replaced:
