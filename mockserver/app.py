@@ -29,8 +29,9 @@ from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from connexion.spec import Specification
 from starlette.exceptions import HTTPException
+from starlette.templating import Jinja2Templates
 
-from mockserver import errors, limits, specs
+from mockserver import errors, landing, limits, specs
 from mockserver.admin import routes as admin_routes
 from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
 from mockserver.journal import Journal
@@ -46,6 +47,9 @@ from mockserver.state import Runtime, Snapshot
 from mockserver.search.index import warm as warm_search
 from mockserver.world import build_world
 
+DOCS_UI_TEMPLATES = Path(__file__).resolve().parent / "docs_ui"
+
+
 class DocsAPI(SwaggerUIAPI):
     """connexion's docs routes of one API, with the served spec built once per base path.
 
@@ -56,13 +60,28 @@ class DocsAPI(SwaggerUIAPI):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._served: dict[str, dict] = {}
+        # Our page template (mockserver/docs_ui/index.j2); the assets still come from swagger_ui_bundle.
+        self._templates = Jinja2Templates(directory=str(DOCS_UI_TEMPLATES))
 
     def _spec_for_prefix(self, request) -> dict:
         base_path = self._base_path_for_prefix(request)
         spec = self._served.get(base_path)
         if spec is None:
-            spec = self._served[base_path] = super()._spec_for_prefix(request)
+            spec = self._served[base_path] = _named_servers(super()._spec_for_prefix(request))
         return spec
+
+
+def _named_servers(spec: dict) -> dict:
+    """Every server entry of a served spec has a URL Swagger UI can show and call.
+
+    connexion rewrites `servers` to the API's base path; at the root (BlendX) that is the empty string,
+    which Swagger UI shows as a blank server dropdown.
+    """
+    for server in spec.get("servers") or []:
+        if not server.get("url"):
+            server["url"] = "/"
+        server.setdefault("description", "this mockserver")
+    return spec
 
 
 class DocsMiddleware(SwaggerUIMiddleware):
@@ -116,6 +135,9 @@ class RuntimeScope:
                 return  # a bad session id or too many sessions: answered
             scope["mockserver"] = runtime
             scope["mockserver.snapshot"] = runtime.snapshot
+            # connexion's router records the operationId in scope["extensions"] of its own copy of the
+            # scope; a dict made here is shared with that copy, so the journal sees it (uvicorn sends none).
+            scope.setdefault("extensions", {})
         await self.app(scope, receive, send)
 
 
@@ -292,9 +314,9 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
     runtime = Runtime(settings, initial_snapshot(settings, world), Journal(settings.journal_size, settings.journal_bytes))
 
     loaded = [(name, _prepare_spec(specs.load_spec(name, settings.specs_dir)))
-              for name in specs.available_specs(settings.specs_dir)]
+              for name in specs.require_specs(settings.specs_dir)]
     entries = [(spec, op) for name, spec in loaded for op in specs.operations(name, spec)]
-    table = RouteTable([*admin_routes(), *session_routes(), *build_routes(entries)])
+    table = RouteTable([*admin_routes(), *session_routes(), *landing.routes(loaded), *build_routes(entries)])
     # As connexion keys its APIs: the base path given to add_api below, without its trailing slash.
     operations = {op.operation_id: specs.base_path(spec) for spec, op in entries}
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mockserver import specs
-from mockserver.settings import PROJECT_ROOT
+from mockserver.resources import CHECKOUT_ROOT
 
-PAGE_PATH = PROJECT_ROOT / "docs" / "deviations.md"
+PAGE_PATH: Path | None = CHECKOUT_ROOT / "docs" / "deviations.md" if CHECKOUT_ROOT else None
+"""The generated page in a checkout; an installed package has no docs/ to write (it can print the page)."""
 EXTENSION = "x-doc-deviation"
 TITLES = {"catalog": "edX Course Catalog API", "enterprise": "edX Enterprise API",
           "blendx": "BlendX Discovery API (and edx-search)", "oauth": "OAuth2 token route"}

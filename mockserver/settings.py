@@ -15,20 +15,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mockserver import limits
+from mockserver.resources import CHECKOUT_ROOT as PROJECT_ROOT  # noqa: F401 - re-exported for tests
+from mockserver.resources import SPECS_DIR as DEFAULT_SPECS_DIR
 from mockserver.search import BACKENDS, DEFAULT_BACKEND
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPECS_DIR = PROJECT_ROOT / "specs"
 
 AUTH_MODES = ("permissive", "strict")
 ENTERPRISE_FORMATS = ("json", "xml")
 
 
 class SettingsError(ValueError):
-    """A setting has a value it cannot take; the message names the setting."""
+    """A setting has a value it cannot take; the message names the setting (the flag or env var it came from)."""
 
 
-def parse_clock(value: str | None) -> datetime | None:
+SEED_MIN = 0
+"""The one seed rule: any integer from 0 up (flags, env, scenario files' `seed:` all use it)."""
+SIZES = ("small", "default", "large")
+
+
+def parse_clock(value: str | None, source: str = "--clock") -> datetime | None:
     """Parse an ISO 8601 instant (date or date-time); naive values are taken as UTC."""
     if value in (None, ""):
         return None
@@ -36,25 +40,62 @@ def parse_clock(value: str | None) -> datetime | None:
         text = value.strip().replace("Z", "+00:00")
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise SettingsError(f"--clock / MOCKSERVER_CLOCK: {value!r} is not an ISO 8601 date or date-time") from exc
+        raise SettingsError(f"{source}: {value!r} is not an ISO 8601 date or date-time") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
 
 
-def parse_size(value: str | int) -> str | int:
+def parse_size(value: str | int, source: str = "--size") -> str | int:
     """A world size: small, default, large, or a number of courses."""
     if isinstance(value, int):
         if value < 1:
-            raise SettingsError(f"--size: {value} must be at least 1")
+            raise SettingsError(f"{source}: {value} must be at least 1")
         return value
     text = str(value).strip().lower()
-    if text in ("small", "default", "large"):
+    if text in SIZES:
         return text
     try:
-        return parse_size(int(text))
+        return parse_size(int(text), source)
     except ValueError:
-        raise SettingsError(f"--size: {value!r} is not small, default, large or a number of courses") from None
+        raise SettingsError(f"{source}: {value!r} is not small, default, large or a number of courses") from None
+
+
+def parse_seed(value: str | int, source: str = "--seed") -> int:
+    """A world seed: an integer, at least SEED_MIN."""
+    seed = _int(value, source)
+    if seed < SEED_MIN:
+        raise SettingsError(f"{source}: {seed} must be {SEED_MIN} or more")
+    return seed
+
+
+def parse_port(value: str | int, source: str = "--port") -> int:
+    """A TCP port; 0 asks the system for a free one."""
+    port = _int(value, source)
+    if not 0 <= port < 65536:
+        raise SettingsError(f"{source}: {port} is not a TCP port (0-65535)")
+    return port
+
+
+def _choice(choices: tuple[str, ...]):
+    def parse(value: str, source: str) -> str:
+        if value not in choices:
+            raise SettingsError(f"{source}: {value!r}: expected one of {', '.join(choices)}")
+        return value
+    return parse
+
+
+def _text(value: str, source: str) -> str:
+    return value
+
+
+def _int(value: str | int, source: str) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"{source}: {value!r} is not an integer") from None
 
 
 @dataclass(frozen=True)
@@ -123,11 +164,11 @@ class Settings:
             )
         if self.search_backend not in BACKENDS:
             raise SettingsError(f"search backend {self.search_backend!r}: expected one of {', '.join(BACKENDS)}")
-        if not 0 < self.port < 65536:
-            raise SettingsError(f"--port: {self.port} is not a TCP port")
+        parse_port(self.port, "port")
+        parse_seed(self.seed, "seed")
         if self.token_lifetime < 1:
             raise SettingsError(f"token lifetime {self.token_lifetime} must be a positive number of seconds")
-        object.__setattr__(self, "size", parse_size(self.size))
+        object.__setattr__(self, "size", parse_size(self.size, "size"))
         for name in ("max_scenario_bytes", "max_header_bytes", "cache_bytes", "journal_bytes", "journal_size"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name.replace('_', '-')}: {getattr(self, name)} must not be negative")
@@ -159,27 +200,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Defaults from the environment, then explicit overrides (CLI flags); None overrides are ignored."""
         env = os.environ if environ is None else environ
-        values: dict = {}
-        if "ACTION_SECRET" in env:
-            values["action_secret"] = env["ACTION_SECRET"]
-        if "MOCKSERVER_SEED" in env:
-            values["seed"] = _int(env["MOCKSERVER_SEED"], "MOCKSERVER_SEED")
-        if "MOCKSERVER_CLOCK" in env:
-            values["clock"] = parse_clock(env["MOCKSERVER_CLOCK"])
-        if "MOCKSERVER_SIZE" in env:
-            values["size"] = env["MOCKSERVER_SIZE"]
-        if "MOCKSERVER_AUTH_MODE" in env:
-            values["auth_mode"] = env["MOCKSERVER_AUTH_MODE"]
-        if "MOCKSERVER_JWT_SECRET" in env:
-            values["jwt_secret"] = env["MOCKSERVER_JWT_SECRET"]
-        if "MOCKSERVER_ADMIN_TOKEN" in env:
-            values["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"]
-        if "MOCKSERVER_ENTERPRISE_FORMAT" in env:
-            values["enterprise_default_format"] = env["MOCKSERVER_ENTERPRISE_FORMAT"]
-        if "MOCKSERVER_STATE" in env:
-            values["state"] = env["MOCKSERVER_STATE"] or None
-        if "MOCKSERVER_SEARCH_BACKEND" in env:
-            values["search_backend"] = env["MOCKSERVER_SEARCH_BACKEND"]
+        values: dict = {field: parse(env[name], name) for field, (name, parse) in ENVIRONMENT.items() if name in env}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -195,11 +216,66 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _int(text: str, name: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise SettingsError(f"{name}: {text!r} is not an integer") from None
+ENVIRONMENT = {
+    "host": ("MOCKSERVER_HOST", _text),
+    "port": ("MOCKSERVER_PORT", parse_port),
+    "seed": ("MOCKSERVER_SEED", parse_seed),
+    "clock": ("MOCKSERVER_CLOCK", parse_clock),
+    "size": ("MOCKSERVER_SIZE", parse_size),
+    "action_secret": ("ACTION_SECRET", _text),
+    "auth_mode": ("MOCKSERVER_AUTH_MODE", _choice(AUTH_MODES)),
+    "jwt_secret": ("MOCKSERVER_JWT_SECRET", _text),
+    "admin_token": ("MOCKSERVER_ADMIN_TOKEN", _text),
+    "state": ("MOCKSERVER_STATE", lambda value, source: value or None),  # empty: embedded state
+    "search_backend": ("MOCKSERVER_SEARCH_BACKEND", _choice(BACKENDS)),
+    "enterprise_default_format": ("MOCKSERVER_ENTERPRISE_FORMAT", _choice(ENTERPRISE_FORMATS)),
+}
+"""Settings field -> (environment variable, parser). An error in a value names the variable it came from."""
+
+DEFAULTS = Settings()
+"""The built-in defaults (help texts quote them)."""
 
 
-__all__ = ["Settings", "SettingsError", "is_loopback", "parse_clock", "parse_size"]
+def env_help(field: str, default=None) -> str:
+    """`(default X; env NAME)` for a flag's help: the default and variable stated where they are defined."""
+    shown = getattr(DEFAULTS, field) if default is None else default
+    return f"(default {shown}; env {ENVIRONMENT[field][0]})"
+
+
+def add_world_arguments(parser) -> None:
+    """The flags that choose a world, shared by `serve` and `scenario check` (parsed by `settings_from_args`)."""
+    parser.add_argument("--seed", metavar="N", help=f"seed of the world, an integer >= {SEED_MIN} {env_help('seed')}")
+    parser.add_argument("--clock", metavar="ISO8601",
+                        help="the world's 'now', an ISO 8601 date or date-time "
+                             + env_help("clock", "the start of the current UTC day"))
+    parser.add_argument("--size", metavar="SIZE",
+                        help=f"{', '.join(SIZES)}, or a number of courses {env_help('size')}")
+
+
+def settings_from_args(args) -> Settings:
+    """The settings of a parsed command line: its flags over the environment over the defaults.
+
+    Flags a subcommand does not have are simply absent from `args`.
+    """
+    def flag(name: str, parse=None):
+        value = getattr(args, name, None)
+        return parse(value, "--" + name.replace("_", "-")) if value is not None and parse else value
+
+    def many(name: str):
+        return tuple(getattr(args, name, None) or ()) or None
+
+    return Settings.from_env(
+        host=flag("host"), port=flag("port", parse_port), seed=flag("seed", parse_seed),
+        clock=flag("clock", parse_clock), size=flag("size", parse_size),
+        auth_mode=flag("auth_mode"), enterprise_default_format=flag("enterprise_format"),
+        scenarios=many("scenario"), watch=flag("watch") or None,
+        admin_token=flag("admin_token"), allowed_hosts=many("allowed_host"), scenario_dirs=many("scenario_dir"),
+        max_scenario_bytes=flag("max_scenario_bytes"), max_header_bytes=flag("max_header_bytes"),
+        cache_bytes=flag("cache_bytes"), journal_bytes=flag("journal_bytes"),
+        search_backend=flag("search_backend"), state=flag("state"), session_ttl=flag("session_ttl"),
+        max_sessions=flag("max_sessions"), max_session_worlds=flag("max_session_worlds"),
+    )
+
+
+__all__ = ["Settings", "SettingsError", "is_loopback", "parse_clock", "parse_size", "parse_seed", "parse_port",
+           "settings_from_args", "add_world_arguments", "env_help"]

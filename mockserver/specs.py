@@ -2,7 +2,9 @@
 
 Everything that needs a spec at run time (the app, the scenario loader, the contract runner, the docs
 generator) goes through here, so each file is parsed once per process; `resolve_ref` follows a spec's
-local `$ref`s for any of them.
+local `$ref`s for any of them. The default directory is `resources.SPECS_DIR` (the wheel's copy or the
+checkout's); a directory holding no spec is an error, never an empty list: without its specs the mock
+would serve 404s behind a healthy banner, and a scenario check would skip its check against them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from mockserver.settings import DEFAULT_SPECS_DIR
+from mockserver.settings import DEFAULT_SPECS_DIR, SettingsError
 
 # libyaml's parser builds the same documents (same SafeConstructor) about 8x faster than the pure-Python
 # one; the specs are ~200 kB of YAML, so this is most of the start-up cost of parsing them.
@@ -24,6 +26,17 @@ SPEC_NAMES = ("catalog", "enterprise", "blendx", "oauth")
 CONTRACT_APIS = ("catalog", "enterprise", "blendx")
 """The APIs a contract run covers (the token route is exercised through credentials, not fuzzed)."""
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecsNotFound(SettingsError):
+    """The specs directory lacks the specs the caller needs."""
+
+    def __init__(self, specs_dir: Path, missing: list[str]):
+        files = ", ".join(f"{name}.yaml" for name in missing)
+        super().__init__(f"API specs not found: {files} missing in {specs_dir} (the package is incomplete: "
+                         "reinstall it from a wheel or sdist, or run from a checkout)")
+        self.specs_dir = specs_dir
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -51,8 +64,19 @@ def load_spec(name: str, specs_dir: Path = DEFAULT_SPECS_DIR) -> dict:
 
 
 def available_specs(specs_dir: Path = DEFAULT_SPECS_DIR) -> list[str]:
-    """The spec names that exist in `specs_dir`, in SPEC_NAMES order."""
-    return [n for n in SPEC_NAMES if (Path(specs_dir) / f"{n}.yaml").exists()]
+    """The spec names that exist in `specs_dir`, in SPEC_NAMES order; SpecsNotFound when there is none."""
+    found = [n for n in SPEC_NAMES if (Path(specs_dir) / f"{n}.yaml").is_file()]
+    if not found:
+        raise SpecsNotFound(Path(specs_dir), list(SPEC_NAMES))
+    return found
+
+
+def require_specs(specs_dir: Path = DEFAULT_SPECS_DIR) -> list[str]:
+    """Every one of SPEC_NAMES, or SpecsNotFound naming the missing ones (the server needs them all)."""
+    missing = [n for n in SPEC_NAMES if not (Path(specs_dir) / f"{n}.yaml").is_file()]
+    if missing:
+        raise SpecsNotFound(Path(specs_dir), missing)
+    return list(SPEC_NAMES)
 
 
 def base_path(spec: dict) -> str:

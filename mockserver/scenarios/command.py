@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from mockserver.scenarios.problems import ScenarioError
+from mockserver.settings import add_world_arguments, settings_from_args
 
 
 def register(subparsers) -> None:
@@ -21,9 +22,7 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="scenario_command", required=True)
     check = sub.add_parser("check", help="validate scenario files without serving (exit 1 on any problem)")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    check.add_argument("--seed", type=int, help="seed the files are checked against (default as serve)")
-    check.add_argument("--clock", help="the world's 'now' the files are checked against")
-    check.add_argument("--size", help="small, default, large, or a number of courses")
+    add_world_arguments(check)  # the world the files are checked against, chosen as `serve` chooses it
     check.add_argument("--separately", action="store_true",
                        help="check each file on its own world instead of all of them stacked")
     check.set_defaults(func=cmd_check)
@@ -33,10 +32,13 @@ def register(subparsers) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from mockserver.app import ProbeRenderer
-    from mockserver.cli import settings_from_args
     from mockserver.scenarios.loader import build_snapshot, read_files
 
-    settings = settings_from_args(argparse.Namespace(seed=args.seed, clock=args.clock, size=args.size))
+    missing = [str(f) for f in args.files if not f.exists()]
+    if missing:  # a file that is not there is a usage error (exit 2), as with `serve --scenario`
+        print(f"mockserver scenario check: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    settings = settings_from_args(args)
     groups = [[f] for f in args.files] if args.separately else [list(args.files)]
     problems = []
     render = ProbeRenderer(settings)

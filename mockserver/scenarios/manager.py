@@ -92,7 +92,8 @@ class ScenarioManager:
 
     def _fail(self, action: str, exc: ScenarioError) -> ScenarioError:
         self.last_error = {"action": action, "at": time.time(), "problems": [p.as_dict() for p in exc.problems]}
-        log.error("scenario %s failed; the previous world keeps serving:\n%s", action, exc)
+        if action != "start":  # at start-up there is no previous world: the caller reports and does not start
+            log.error("scenario %s failed; the previous world keeps serving:\n%s", action, exc)
         return exc
 
     def _apply(self, action: str, paths: list[Path], posted: list[Scenario]) -> list[Scenario]:
@@ -125,7 +126,7 @@ class ScenarioManager:
     def load_startup(self) -> None:
         """Load the `--scenario` files; raises `ScenarioError` (the app must not start on a bad file)."""
         if self.startup_paths:
-            self._apply("load", list(self.startup_paths), [])
+            self._apply("start", list(self.startup_paths), [])
         self.startup = (list(self.loaded), self.runtime.snapshot)
 
     def reload(self) -> list[Scenario]:

@@ -13,13 +13,14 @@ import json
 import sys
 from pathlib import Path
 
+from mockserver.resources import SCHEMAS_DIR
 from mockserver.search import BACKENDS
 from mockserver import specs
 from mockserver.scenarios.formats import DATE_TIME_PATTERN, NAME_PATTERN
 from mockserver.scenarios.records import records_schema as _records_schema
-from mockserver.settings import PROJECT_ROOT
+from mockserver.settings import SEED_MIN
 
-SCHEMA_PATH = PROJECT_ROOT / "schemas" / "scenario.schema.json"
+SCHEMA_PATH = SCHEMAS_DIR / "scenario.schema.json"
 SCHEMA_ID = "https://mockserver.local/schemas/scenario.schema.json"
 
 def spec_operations(specs_dir: Path = specs.DEFAULT_SPECS_DIR) -> dict[str, str]:
@@ -167,7 +168,7 @@ def build_schema(records_schema: dict | None = None) -> dict:
             "name": {"type": "string", "pattern": NAME_PATTERN,
                      "description": "Name shown by /__admin/scenarios (default: the file name)."},
             "description": {"type": "string", "description": "What the scenario is for."},
-            "seed": {"type": "integer", "minimum": 0, "description": "Seed of the generated world."},
+            "seed": {"type": "integer", "minimum": SEED_MIN, "description": "Seed of the generated world."},
             "clock": {"type": "string", "pattern": DATE_TIME_PATTERN,
                       "description": "The world's 'now' (ISO 8601, UTC if no offset): dates are laid out around it."},
             "size": {"description": "World size: small, default, large, or a number of courses (0: only this "

@@ -36,7 +36,7 @@ def test_the_environment_and_the_flag_choose_the_flag_winning():
 
 
 def test_an_unknown_backend_is_refused_by_name():
-    with pytest.raises(SettingsError, match="search backend 'solr': expected one of elasticsearch, meilisearch"):
+    with pytest.raises(SettingsError, match="MOCKSERVER_SEARCH_BACKEND: 'solr': expected one of elasticsearch, meilisearch"):
         Settings.from_env({"MOCKSERVER_SEARCH_BACKEND": "solr"})
     result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--search-backend", "solr"],
                             capture_output=True, text=True, timeout=60)
