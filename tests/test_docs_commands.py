@@ -165,10 +165,16 @@ def _exported(cwd: Path) -> str:
     return "\n".join(keep)
 
 
+TOOLS = ("curl", "jq")
+"""Commands the docs use besides the project's own (.ci/run installs them when missing)."""
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)
 def test_every_command_runs_as_written(doc, tmp_path, capsys):
-    if not shutil.which("curl"):
-        pytest.skip("curl is not installed")
+    text = " ".join(c for block in blocks(doc) for c in block.commands)
+    missing = [tool for tool in TOOLS if re.search(rf"\b{tool}\b", text) and not shutil.which(tool)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (.ci/run installs them)")
     skipped = run_doc(doc, tmp_path)
     with capsys.disabled():
         for line in skipped:
