@@ -1,6 +1,6 @@
 """Issue 8's parsing findings, replayed through every way a scenario comes in: a billion laughs, 20,000
 nested `[`, NUL and other control characters, a FIFO and /dev/zero on the command line, a NUL byte in a
-watched file.
+watched file (that one in tests/scenarios/test_reload.py).
 
 Each exhausting input runs in a child process with an address-space limit and a timeout (`guarded`), so a
 regression fails the test instead of taking the suite down with it.
@@ -13,15 +13,9 @@ import resource
 import subprocess
 import sys
 import textwrap
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from mockserver.app import create_app
-from mockserver.settings import Settings
-from mockserver.testing import DEFAULT_TEST_CLOCK, LiveServer
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of the child: the interpreter and the app fit well inside
 TIMEOUT = 60
@@ -41,7 +35,6 @@ DEEP = "[" * 20_000 + "]" * 20_000 + "\n"
 DEEP_MAPPINGS = "".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v: 1\n"
 NUL = 'name: nul\ndescription: "a\x00b"\n'
 CONTROL = "name: ctl\ndescription: x\x1b[31m\n"
-GOOD = "name: good\nbehaviours:\n  - operation: oauth.issue_token_v1\n    respond: {status: 503}\n"
 
 HOSTILE = {"laughs": (LAUGHS, "expands to more than"), "deep": (DEEP, "nested deeper than"),
            "deep-mappings": (DEEP_MAPPINGS, "nested deeper than"), "nul": (NUL, "U+0000"),
@@ -119,36 +112,3 @@ def test_the_admin_api_answers_422(name):
     assert result.returncode == 0, result.stderr[-2000:]
     status, body, recorded = result.stdout.splitlines()[:3]
     assert status == "422" and expected in body and recorded == "True"
-
-
-def wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def test_the_watcher_survives_a_nul_byte_and_applies_later_edits(tmp_path: Path):
-    scenario = tmp_path / "watched.yaml"
-    scenario.write_text(GOOD, encoding="utf-8")
-    app = create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", scenarios=(scenario,), watch=True))
-    manager = app.runtime.scenarios
-    form = {"grant_type": "client_credentials", "client_id": "w"}
-    try:
-        with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-            status = lambda: client.post("/oauth2/v1/access_token", data=form).status_code  # noqa: E731
-            admin = lambda: client.get("/__admin/scenarios").json()  # noqa: E731
-            assert status() == 503
-            time.sleep(0.3)  # let the watcher start
-            for text, expected in (HOSTILE["nul"], HOSTILE["laughs"], HOSTILE["deep"]):
-                scenario.write_text(text, encoding="utf-8")
-                assert wait_for(lambda: expected in str(admin()["last_error"])), admin()["last_error"]
-                assert status() == 503  # the old world keeps serving
-                assert admin()["watching"] is True
-            scenario.write_text(GOOD.replace("503", "429"), encoding="utf-8")
-            assert wait_for(lambda: status() == 429)
-            assert admin()["last_error"] is None
-    finally:
-        manager.stop()

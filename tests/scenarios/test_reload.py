@@ -101,3 +101,36 @@ def test_watch_reloads_a_changed_file_and_keeps_the_old_world_on_a_bad_edit(tmp_
             assert client.get("/__admin/health").json()["generation"] == generation
     finally:
         manager.stop()
+
+
+GOOD = "name: good\nbehaviours:\n  - operation: oauth.issue_token_v1\n    respond: {status: 503}\n"
+HOSTILE_EDITS = (  # issue 8: a NUL byte once killed the watcher for good
+    ('name: nul\ndescription: "a\x00b"\n', "U+0000"),
+    ("".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9 if p else ['lol'] * 9)}]\n"
+             for p, c in zip([None, *"abcdefgh"], "abcdefghi")), "expands to more than"),
+    ("[" * 20_000 + "]" * 20_000 + "\n", "nested deeper than"),
+)
+
+
+def test_the_watcher_survives_a_nul_byte_and_applies_later_edits(tmp_path: Path):
+    scenario = tmp_path / "watched.yaml"
+    scenario.write_text(GOOD, encoding="utf-8")
+    app = create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", scenarios=(scenario,), watch=True))
+    manager = app.runtime.scenarios
+    form = {"grant_type": "client_credentials", "client_id": "w"}
+    try:
+        with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+            status = lambda: client.post("/oauth2/v1/access_token", data=form).status_code  # noqa: E731
+            admin = lambda: client.get("/__admin/scenarios").json()  # noqa: E731
+            assert status() == 503
+            time.sleep(0.3)  # let the watcher start
+            for text, expected in HOSTILE_EDITS:
+                scenario.write_text(text, encoding="utf-8")
+                assert wait_for(lambda: expected in str(admin()["last_error"])), admin()["last_error"]
+                assert status() == 503  # the old world keeps serving
+                assert admin()["watching"] is True
+            scenario.write_text(GOOD.replace("503", "429"), encoding="utf-8")
+            assert wait_for(lambda: status() == 429)
+            assert admin()["last_error"] is None
+    finally:
+        manager.stop()
