@@ -4,7 +4,7 @@ The public surface is small: `create_app()` builds the ASGI app (see `mockserver
 `mockserver` console script (see `mockserver.cli`) serves it, checks scenarios and runs contracts.
 """
 
-__version__ = "0.1.0"
+from mockserver.version import __version__
 
 
 def create_app(*args, **kwargs):
@@ -12,3 +12,5 @@ def create_app(*args, **kwargs):
     from mockserver.app import create_app as _create_app
 
     return _create_app(*args, **kwargs)
+
+__all__ = ["__version__", "create_app"]

@@ -15,7 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from mockserver import __version__
+from mockserver.version import __version__
 from mockserver.contract import command as contract_command
 from mockserver.record import command as record_command
 from mockserver.scenarios import command as scenario_command

@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver import __version__, specs
+from mockserver import specs
+from mockserver.version import __version__
 
 ADMIN_PATH = "/__admin/"
 ADMIN_DOCS = "docs/admin.md"

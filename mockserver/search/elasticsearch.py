@@ -31,7 +31,7 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 from luqum.tree import AndOperation, Not, OrOperation, Phrase, Prohibit, UnknownOperation, Word
 
-from mockserver.search import DOC_TYPE, INDEX_NAME, SearchFailed, SearchQuery, shape_document
+from mockserver.search.query import DOC_TYPE, INDEX_NAME, SearchFailed, SearchQuery, shape_document
 from mockserver.search.index import CONTENT_FIELDS, FACET_FIELDS, Occur, Query, SearchIndex, index_of
 
 RESERVED_CHARACTERS = "+=><!(){}[]^~*:\\/&|?"  # edx-search search/elastic.py

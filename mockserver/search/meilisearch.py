@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from mockserver.search import DOC_TYPE, INDEX_NAME, SearchQuery, shape_document
+from mockserver.search.query import DOC_TYPE, INDEX_NAME, SearchQuery, shape_document
 from mockserver.search.index import ALL_FIELD, FACET_FIELDS, Occur, Query, SearchIndex, index_of
 
 MAX_TOTAL_HITS = 1000  # `pagination.maxTotalHits`
