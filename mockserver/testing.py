@@ -15,7 +15,8 @@ Fixtures, in the pytest-httpserver style:
 - `mockserver_journal` — a `RequestLog` of the test's requests: `assert_called(...)` / `assert_not_called(...)`
   verify what the client under test sent, with a readable account of every request when nothing matched.
 
-`dump_journal(app, path)` writes what the mock was asked, for `mockserver contract --requests path`.
+- `mockserver_journal` — `mockserver_journal(path)` writes what the mock was asked so far in this test, for
+  `mockserver contract --requests path` (`dump_journal(app, path)` does it for any app).
 """
 
 from __future__ import annotations
@@ -146,6 +147,12 @@ def mockserver_client(mockserver_app):
 def mockserver_server(mockserver_app):
     with LiveServer(mockserver_app) as server:
         yield server
+
+
+@pytest.fixture
+def mockserver_journal(mockserver_app):
+    """A function of a path: dumps the app's journal there (see `dump_journal`)."""
+    return lambda path: dump_journal(mockserver_app, path)
 
 
 @pytest.fixture(scope="session")

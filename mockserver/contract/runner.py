@@ -461,6 +461,8 @@ def _replay(specs: dict[str, dict], options: ContractOptions, creds: Credentials
                          limiter=schema.config.rate_limit if rate_limit else None,
                          enabled_checks=frozenset(domain_checks.DOMAIN_CHECKS),
                          deprecated_keys=options.accept_deprecated_keys)
+        # Credentials the target refuses would make every replayed call "work" as a refusal like the mock's.
+        _preflight(api, raw, run, base_path(raw))
         runs[api] = (schema, run)
         activate(schema, run)
     reference = Reference(options.mock_url, lambda api: _auth_headers(api, creds), options.timeout)

@@ -38,10 +38,10 @@ def recorded(tmp_path_factory, django_configured):  # noqa: F811
         yield path, server.url
 
 
-def _replay(journal, target: str, mock: str, report_dir, capsys) -> tuple[int, str, str]:
+def _replay(journal, target: str, mock: str, report_dir, capsys, action_secret=ACTION_SECRET) -> tuple[int, str, str]:
     args = build_parser().parse_args(["--requests", str(journal), "--base-url", target, "--mock-url", mock,
                                       "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-                                      "--action-secret", ACTION_SECRET, "--report-dir", str(report_dir), "--quiet"])
+                                      "--action-secret", action_secret, "--report-dir", str(report_dir), "--quiet"])
     code = run(args)
     return code, capsys.readouterr().out, (report_dir / REPORT_FILES["markdown"]).read_text()
 
@@ -83,3 +83,25 @@ def test_the_drifted_target_names_the_calls_that_broke(recorded, tmp_path, capsy
     assert "Content-Type application/xml, the mock answers application/json" in verdicts
     assert "url_shapes at /results/0/course_api_url" in verdicts
     assert "BROKEN #" in out
+
+
+def test_a_journal_dumped_by_the_pytest_plugin_replays(mockserver_client, mockserver_journal, mockserver_server,
+                                                        mockserver_token, tmp_path, capsys):
+    # What an integrator's own test suite does: call the mock, dump what was asked, replay it against a target.
+    catalogs = mockserver_client.get("/catalog/v1/catalogs/", headers={"Authorization": f"JWT {mockserver_token}"})
+    assert catalogs.status_code == 200
+    assert mockserver_client.get("/blendxapi/discovery/courses/?search=python",
+                                 headers={"actionsecret": "your_secret"}).status_code == 200
+    mockserver_journal(tmp_path / "journal.json")
+    assert json.loads((tmp_path / "journal.json").read_text())["format"] == "mockserver-journal/1"
+    code, out, _ = _replay(tmp_path / "journal.json", mockserver_server.url, mockserver_server.url, tmp_path, capsys,
+                           action_secret="your_secret")
+    assert code == 0 and "replayed 2 requests: 2 still work, 0 broken, 0 not replayed" in out, out
+
+
+def test_credentials_the_target_refuses_are_exit_two_not_a_working_replay(recorded, tmp_path, capsys):
+    journal, mock = recorded
+    args = build_parser().parse_args(["--requests", str(journal), "--base-url", mock, "--jwt", "not-a-token",
+                                      "--action-secret", "wrong", "--report-dir", str(tmp_path), "--quiet"])
+    assert run(args) == 2
+    assert "bad credentials" in capsys.readouterr().out
