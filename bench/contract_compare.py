@@ -72,7 +72,8 @@ def plain_schemathesis(url: str, seed: int, max_examples: int, workdir: Path) ->
         subprocess.run([*_schemathesis(), "run", str(DEFAULT_SPECS_DIR / f"{api}.yaml"), "--url",
                         url + base_path(raw), "--checks", "all", "-H", header, "-n", str(max_examples), "--seed",
                         str(seed), "--report", "junit", "--report-junit-path", str(report)],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                       # In the work directory: schemathesis keeps a cache of crashes in ./.schemathesis/.
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=workdir,
                        env={**os.environ, "SCHEMATHESIS_HOOKS": ""}, timeout=600)
         if not report.exists():
             raise SystemExit(f"schemathesis wrote no report for {api}")
