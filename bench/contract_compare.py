@@ -68,12 +68,13 @@ def plain_schemathesis(url: str, seed: int, max_examples: int, workdir: Path) ->
     for api in CONTRACT_APIS:
         raw = load_spec(api)
         header = f"Authorization: JWT {token}" if api != "blendx" else f"actionsecret: {ACTION_SECRET}"
-        report = workdir / f"st-{api}-{seed}.xml"
+        # A fresh directory per run: schemathesis replays the crashes it cached in ./.schemathesis/ on later runs.
+        cwd = Path(tempfile.mkdtemp(dir=workdir))
+        report = cwd / f"st-{api}-{seed}.xml"
         subprocess.run([*_schemathesis(), "run", str(DEFAULT_SPECS_DIR / f"{api}.yaml"), "--url",
                         url + base_path(raw), "--checks", "all", "-H", header, "-n", str(max_examples), "--seed",
                         str(seed), "--report", "junit", "--report-junit-path", str(report)],
-                       # In the work directory: schemathesis keeps a cache of crashes in ./.schemathesis/.
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=workdir,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=cwd,
                        env={**os.environ, "SCHEMATHESIS_HOOKS": ""}, timeout=600)
         if not report.exists():
             raise SystemExit(f"schemathesis wrote no report for {api}")
