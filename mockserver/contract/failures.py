@@ -33,6 +33,7 @@ __all__ = [
     "AuthBypassDrift",
     "MissingResourceDrift",
     "HostileInputDrift",
+    "ReplayDrift",
     "Collector",
     "escape_pointer",
 ]
@@ -241,3 +242,11 @@ class SearchSemanticsDrift(ContractDrift):
     code = "MS115"
     kind_title = "Search semantics drift"
     rule = "search-semantics"
+
+
+class ReplayDrift(ContractDrift):
+    """A request a client really made (`--requests`) is answered differently by the target than by the mock."""
+
+    code = "MS116"
+    kind_title = "A client's call no longer works"
+    rule = "replay"

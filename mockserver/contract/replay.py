@@ -32,22 +32,14 @@ from urllib.parse import parse_qsl, quote
 import httpx
 
 from mockserver.contract.context import json_body, media_type
-from mockserver.contract.failures import Collector, ContractDrift, escape_pointer
+from mockserver.contract.failures import Collector, ReplayDrift, escape_pointer
 
-__all__ = ["Recorded", "ReplayVerdict", "ReplayDrift", "RequestsFileError", "load_requests", "Reference",
+__all__ = ["Recorded", "ReplayVerdict", "RequestsFileError", "load_requests", "Reference",
            "compare", "fields_of"]
 
 
 class RequestsFileError(ValueError):
     """The requests file cannot be read as a journal export."""
-
-
-class ReplayDrift(ContractDrift):
-    """A request a client really made is answered differently by the target than by the mock."""
-
-    code = "MS115"
-    kind_title = "A client's call no longer works"
-    rule = "replay"
 
 
 @dataclass(frozen=True)

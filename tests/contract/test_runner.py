@@ -94,3 +94,17 @@ def test_domain_checks_do_nothing_outside_a_contract_run(clean_mock):
     assert response.status_code in (400, 401)  # an error every domain check would have something to say about
     for check in DOMAIN_CHECKS.values():
         assert check(None, response, case) is None
+
+
+def test_every_failure_class_has_its_own_code():
+    import mockserver.contract.replay  # noqa: F401 - every module that defines failures is loaded
+    import mockserver.contract.search_checks  # noqa: F401
+    from mockserver.contract.failures import ContractDrift
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    codes = [cls.code for cls in subclasses(ContractDrift)]
+    assert len(codes) >= 16 and len(codes) == len(set(codes)), sorted(codes)
