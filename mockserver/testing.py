@@ -14,9 +14,8 @@ Fixtures, in the pytest-httpserver style:
   world after it; `@pytest.mark.mockserver_scenario(...)` does the same as a marker;
 - `mockserver_journal` — a `RequestLog` of the test's requests: `assert_called(...)` / `assert_not_called(...)`
   verify what the client under test sent, with a readable account of every request when nothing matched.
-
-- `mockserver_journal` — `mockserver_journal(path)` writes what the mock was asked so far in this test, for
-  `mockserver contract --requests path` (`dump_journal(app, path)` does it for any app).
+  `mockserver_journal.dump(path)` writes the test's requests for `mockserver contract --requests path`
+  (`dump_journal(app, path)` does it for any app).
 """
 
 from __future__ import annotations
@@ -110,10 +109,14 @@ def token_for(app, client_id: str = "pytest") -> str:
 def dump_journal(app, path) -> None:
     """Write `app`'s journal as `GET /__admin/requests` exports it (credentials already redacted), oldest first:
     `mockserver contract --requests <path> --base-url <staging>` replays it to say whether each call still works."""
+    _write_journal(app.runtime.journal, path)
+
+
+def _write_journal(journal, path) -> None:
     import json
     from pathlib import Path
 
-    entries = [entry.as_dict() for entry in app.runtime.journal.entries()]
+    entries = [entry.as_dict() for entry in journal.entries()]
     Path(path).write_text(json.dumps({"format": "mockserver-journal/1", "total": len(entries), "requests": entries},
                                      indent=1), encoding="utf-8")
 
@@ -147,12 +150,6 @@ def mockserver_client(mockserver_app):
 def mockserver_server(mockserver_app):
     with LiveServer(mockserver_app) as server:
         yield server
-
-
-@pytest.fixture
-def mockserver_journal(mockserver_app):
-    """A function of a path: dumps the app's journal there (see `dump_journal`)."""
-    return lambda path: dump_journal(mockserver_app, path)
 
 
 @pytest.fixture(scope="session")
@@ -256,6 +253,10 @@ class RequestLog:
 
     def clear(self) -> None:
         self.journal.clear()
+
+    def dump(self, path) -> None:
+        """Write these requests for `mockserver contract --requests path` (see `dump_journal`)."""
+        _write_journal(self.journal, path)
 
     @staticmethod
     def _differences(entry, criteria: dict) -> list[str]:

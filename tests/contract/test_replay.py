@@ -92,7 +92,7 @@ def test_a_journal_dumped_by_the_pytest_plugin_replays(mockserver_client, mockse
     assert catalogs.status_code == 200
     assert mockserver_client.get("/blendxapi/discovery/courses/?search=python",
                                  headers={"actionsecret": "your_secret"}).status_code == 200
-    mockserver_journal(tmp_path / "journal.json")
+    mockserver_journal.dump(tmp_path / "journal.json")
     assert json.loads((tmp_path / "journal.json").read_text())["format"] == "mockserver-journal/1"
     code, out, _ = _replay(tmp_path / "journal.json", mockserver_server.url, mockserver_server.url, tmp_path, capsys,
                            action_secret="your_secret")
