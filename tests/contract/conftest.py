@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from mockserver.app import create_app
@@ -68,17 +67,3 @@ def drifted_mock():
     with LiveServer(recorder) as server:
         yield Target(server.url, recorder, settings)
 
-
-def lets_in_unknown_sessions(url: str) -> bool:
-    """Whether the mock at `url` takes a session cookie it never issued (strict sessions are another issue's
-    work; until it lands, the contract's never-issued-session probe rightly reports the BlendX routes)."""
-    from mockserver.contract.probes import PROBE_SESSION
-
-    response = httpx.get(f"{url}/blendxapi/discovery/courses/", headers={"Cookie": PROBE_SESSION})
-    return response.status_code == 200
-
-
-def session_bypasses(result) -> set[tuple[str, str, str]]:
-    """The findings of the never-issued-session probe in `result`."""
-    return {(f.operation, f.check, f.pointer) for f in result.findings
-            if f.code == "MS112" and "session cookie never issued" in str(f.expected)}
