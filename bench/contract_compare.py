@@ -16,8 +16,8 @@ Scoring:
 - a false positive is a reported failure (schemathesis: a `<failure>` of its JUnit report; ours: a
   finding) that the drift did not cause: at an operation no drift touches (`EXPECTED` and `COLLATERAL`),
   or, for schemathesis, of a code it also reports there on the clean mock; on a clean mock, every one.
-  The one known true finding on a strict clean mock, the never-issued-session probe while strict mode
-  still takes any session cookie, is counted apart (shown as "known").
+  Should the strict mock take a session cookie it never issued, that true finding is counted apart
+  ("+N known").
 
     .venv/bin/python bench/contract_compare.py [--seeds 1,2,3] [--max-examples 20] [--markdown]
 
