@@ -25,6 +25,7 @@ What the engine does with course discovery's text, as edx-search 5 sends it:
 
 from __future__ import annotations
 
+import re
 import struct
 
 from luqum.exceptions import ParseError
@@ -36,6 +37,9 @@ from mockserver.search.index import CONTENT_FIELDS, FACET_FIELDS, Occur, Query, 
 
 RESERVED_CHARACTERS = "+=><!(){}[]^~*:\\/&|?"  # edx-search search/elastic.py
 _STRIP = str.maketrans("", "", RESERVED_CHARACTERS)
+# Lucene's classic parser starts a term with `'` (it is not in its _TERM_START_CHAR exclusions); luqum's lexer
+# does not, so `'python'` would fail here while Elasticsearch answers it. Escaped, luqum takes it as Lucene does.
+_TERM_START_QUOTE = re.compile(r"(?:^|(?<=[\s-]))'")
 TRACK_TOTAL_HITS = 10_000  # Elasticsearch's default `track_total_hits`
 TERMS_SIZE = 10  # Elasticsearch's default `terms` aggregation size
 KEYWORD_IGNORE_ABOVE = 256  # dynamic mapping: longer strings are not indexed as `.keyword` (`_ignored`)
@@ -112,7 +116,7 @@ def text_query(index: SearchIndex, text: str):
     if not text.strip():
         return Query.empty_query()
     try:
-        clauses = _clauses(lucene_parser.parse(text))
+        clauses = _clauses(lucene_parser.parse(_TERM_START_QUOTE.sub(r"\\'", text)))
     except (ParseError, RecursionError) as exc:
         raise SearchFailed(str(exc)) from None
     parts = []

@@ -60,6 +60,14 @@ def test_only_reserved_characters_match_nothing(es):
     assert body["total"] == 0 and body["max_score"] is None
 
 
+@pytest.mark.parametrize("quoted", ["'python'", "'python", "python'", "-'data python"])
+def test_an_apostrophe_may_start_a_term_as_in_lucene(es, quoted):
+    # Lucene's classic parser takes `'` as a term's first character (luqum's lexer alone would refuse it).
+    expected = es.ids(search_string=quoted.replace("'", ""))
+    assert es.ids(search_string=quoted) == expected
+    assert es(search_string="'").status_code == 200
+
+
 @pytest.mark.parametrize("text", ['"python', 'python AND', 'AND python', 'python -', 'python OR OR data'])
 def test_text_lucene_cannot_parse_is_the_views_500(es, text):
     response = es(search_string=text)
