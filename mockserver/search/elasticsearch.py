@@ -40,6 +40,20 @@ _STRIP = str.maketrans("", "", RESERVED_CHARACTERS)
 # Lucene's classic parser starts a term with `'` (it is not in its _TERM_START_CHAR exclusions); luqum's lexer
 # does not, so `'python'` would fail here while Elasticsearch answers it. Escaped, luqum takes it as Lucene does.
 _TERM_START_QUOTE = re.compile(r"(?:^|(?<=[\s-]))'")
+# Lucene never lets `"` into a term: `x"a b"y` is the word x, the phrase "a b" and the word y, phrases pairing
+# quotes left to right. luqum's lexer takes `"` as a term character after the first, so a phrase touching a word
+# is lexed differently and balanced text can fail. Phrases are set apart from the words they touch first.
+_PHRASE = re.compile(r'"[^"]*"')
+
+
+def lucene_text(text: str) -> str:
+    """`text` (already stripped of RESERVED_CHARACTERS) spelled so that luqum lexes it as Lucene's parser does."""
+    def apart(match: re.Match) -> str:
+        start = match.start()
+        touching = start > 0 and not text[start - 1].isspace() and text[start - 1] != "-"  # keep `-"a b"`
+        return f"{' ' if touching else ''}{match.group(0)} "
+
+    return _TERM_START_QUOTE.sub(r"\\'", _PHRASE.sub(apart, text))
 TRACK_TOTAL_HITS = 10_000  # Elasticsearch's default `track_total_hits`
 TERMS_SIZE = 10  # Elasticsearch's default `terms` aggregation size
 KEYWORD_IGNORE_ABOVE = 256  # dynamic mapping: longer strings are not indexed as `.keyword` (`_ignored`)
@@ -116,7 +130,7 @@ def text_query(index: SearchIndex, text: str):
     if not text.strip():
         return Query.empty_query()
     try:
-        clauses = _clauses(lucene_parser.parse(_TERM_START_QUOTE.sub(r"\\'", text)))
+        clauses = _clauses(lucene_parser.parse(lucene_text(text)))
     except (ParseError, RecursionError) as exc:
         raise SearchFailed(str(exc)) from None
     parts = []

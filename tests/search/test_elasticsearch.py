@@ -60,6 +60,24 @@ def test_only_reserved_characters_match_nothing(es):
     assert body["total"] == 0 and body["max_score"] is None
 
 
+@pytest.mark.parametrize("touching, apart", [('python"data science"', 'python "data science"'),
+                                              ('"data science"python', '"data science" python'),
+                                              ('-"data science"python', '-"data science" python'),
+                                              ('o"a"x"b"y', 'o "a" x "b" y')])
+def test_a_phrase_touching_a_word_is_a_phrase_and_a_word_as_in_lucene(es, touching, apart):
+    # Lucene never lets `"` into a term, so quotes always delimit phrases, spaced or not.
+    response = es(search_string=touching)
+    assert response.status_code == 200
+    assert es.ids(search_string=touching) == es.ids(search_string=apart)
+
+
+def test_balanced_text_of_any_characters_is_answered(es):
+    # A schemathesis find: control characters, astral code points and words touching phrases, quotes balanced.
+    text = '\x14\ro"\U000d9919\xbf"\xf5"J;N"\u3785"\xce\x00n"d\x8d"\xf4\xa0"\x07\tuu"V\x02"\xfa,\x1a""$D'
+    assert text.count('"') % 2 == 0
+    assert es(search_string=text).status_code == 200
+
+
 @pytest.mark.parametrize("quoted", ["'python'", "'python", "python'", "-'data python"])
 def test_an_apostrophe_may_start_a_term_as_in_lucene(es, quoted):
     # Lucene's classic parser takes `'` as a term's first character (luqum's lexer alone would refuse it).
