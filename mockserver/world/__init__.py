@@ -8,7 +8,8 @@
 Modules: `entities` (the frozen dataclasses, named after the real API fields), `keys` (key formats),
 `pools` (Faker value pools and curated vocabularies), `generate` (seeded generation), `landmarks`
 (the documents' named entities), `index` (query evaluation and indexes), `overlay` (scenario
-overrides), `world` (`World` and `build_world`).
+overrides), `references` (an overlay's references to other entities), `build` (`build_world`, which
+hands the parts it made to `World`), `world` (`World`, the query API).
 """
 
 from mockserver.world.entities import (
@@ -17,7 +18,8 @@ from mockserver.world.entities import (
 )
 from mockserver.world.index import BLENDX_ORDER_FIELDS, LazySeq
 from mockserver.world.overlay import Overlay, WorldError
-from mockserver.world.world import SIZES, World, build_world, start_of_day
+from mockserver.world.build import SIZES, build_world, start_of_day
+from mockserver.world.world import World
 
 __all__ = [
     "BLENDX_ORDER_FIELDS", "SIZES", "BlendXCourse", "Catalog", "ContentRef", "Course", "CourseRun",
