@@ -8,8 +8,8 @@
 Modules: `entities` (the frozen dataclasses, named after the real API fields), `keys` (key formats),
 `pools` (Faker value pools and curated vocabularies), `generate` (seeded generation), `landmarks`
 (the documents' named entities), `index` (query evaluation and indexes), `overlay` (scenario
-overrides), `references` (an overlay's references to other entities), `build` (`build_world`, which
-hands the parts it made to `World`), `world` (`World`, the query API).
+overrides), `references` (an overlay's references to other entities), `build` (`build_world`), `parts`
+(what the build hands to `World`), `world` (`World`, the query API).
 """
 
 from mockserver.world.entities import (

@@ -2,7 +2,7 @@
 
 `build_world` accumulates everything the world is made of in a `Parts` (reference data, the cores of
 `generate.py`, the overlay's patches, programs, catalogs, enterprise data, indexes) and hands it to
-`World(parts)` at the end; `World` (world.py) only answers queries. The checks that an overlay's
+`World(parts)` at the end (`parts.py`); `World` (world.py) only answers queries. The checks that an overlay's
 records name entities that exist are in `references.py`.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
 from mockserver.world import entities as e
@@ -24,8 +23,9 @@ from mockserver.world.index import (
 from mockserver.world.keys import course_of_run, is_course_key, is_run_key, is_uuid, split_course_key
 from mockserver.world.overlay import Overlay, WorldError, check_fields, coerce, coerce_patch
 from mockserver.world.pools import SUBJECTS, get_pools
+from mockserver.world.parts import BlendXCores, Parts
 from mockserver.world.references import content_ref, require
-from mockserver.world.world import Materialised, World, ref_active
+from mockserver.world.world import World
 
 UTC = timezone.utc
 SIZES = {"small": 30, "default": 300, "large": 10_000}
@@ -38,76 +38,6 @@ _RUN_CORE = ("title", "short_description", "start", "end", "enrollment_start", "
              "seats", "content_language", "min_effort", "max_effort", "weeks_to_complete", "type", "uuid")
 _COURSE_CORE = ("title", "short_description", "level_type", "subjects", "owners", "modified", "uuid")
 _BX_CORE = ("tags", "created_at", "price", "avg_rating", "display_name", "short_description", "org", "id")
-
-
-class BlendXCores(Sequence):
-    """The BlendX core of every run, by run index: derived from the run's core when asked for (it is a few
-    fields of it), except the ones an overlay changed, which are kept."""
-
-    def __init__(self, gen: Generator, runs: list[RunCore], patched: dict[int, BlendXCore]):
-        self._gen = gen
-        self._runs = runs
-        self._patched = patched
-
-    def __len__(self) -> int:
-        return len(self._runs)
-
-    def __getitem__(self, i: int) -> BlendXCore:
-        core = self._patched.get(i)
-        return core if core is not None else self._gen.blendx_core(self._runs[i])
-
-
-@dataclasses.dataclass(eq=False)
-class Parts:
-    """What a world is made of, filled step by step by the build and handed to `World(parts)`.
-
-    Later steps look up what earlier ones made (`course_core`, `run_core`, `content_active`); the fields
-    filled by a step are unset (AttributeError) until it has run.
-    """
-
-    seed: int
-    clock: datetime
-    n_courses: int
-    gen: Generator
-    orgs: dict[str, e.Organization] = dataclasses.field(init=False)
-    subjects: dict[str, e.Subject] = dataclasses.field(init=False)
-    people: dict[str, e.Person] = dataclasses.field(init=False)
-    languages: dict[str, e.LanguageTag] = dataclasses.field(init=False)
-    languages_short: dict[str, e.LanguageTag] = dataclasses.field(init=False)
-    course_cores: list[CourseCore] = dataclasses.field(init=False)
-    run_cores: list[RunCore] = dataclasses.field(init=False)
-    course_idx: dict[str, int] = dataclasses.field(init=False)
-    run_idx: dict[str, int] = dataclasses.field(init=False)
-    programs: dict[str, e.Program] = dataclasses.field(init=False)
-    catalogs: dict[int, e.Catalog] = dataclasses.field(init=False)
-    course_index: CourseIndex = dataclasses.field(init=False)
-    customers: dict[str, e.EnterpriseCustomer] = dataclasses.field(init=False)
-    ent_catalogs: dict[str, e.EnterpriseCatalog] = dataclasses.field(init=False)
-    enrollments: dict[str, tuple[e.Enrollment, ...]] = dataclasses.field(init=False)
-    enrollment_by_id: dict[int, e.Enrollment] = dataclasses.field(init=False)
-    bx_cores: BlendXCores = dataclasses.field(init=False)
-    bx_index: BlendXIndex = dataclasses.field(init=False)
-    search_index: SearchIndex = dataclasses.field(init=False)
-    # the overlay's patches by kind and key, applied when an entity is materialised
-    patches: dict[str, dict[str, dict]] = dataclasses.field(init=False)
-    # search documents by run key: the search index reads patched ones while it is built
-    sd_entity_by_key: Materialised = dataclasses.field(init=False)
-
-    def __post_init__(self) -> None:
-        self.patches = {"courses": {}, "runs": {}, "blendx_courses": {}, "search_documents": {}}
-        self.sd_entity_by_key = Materialised(e.SearchDocument, "search_documents", self.patches,
-                                             lambda key: self.gen.search_document(self.run_core(key)))
-
-    def course_core(self, key: str) -> CourseCore | None:
-        i = self.course_idx.get(key)
-        return self.course_cores[i] if i is not None else None
-
-    def run_core(self, key: str) -> RunCore | None:
-        i = self.run_idx.get(key)
-        return self.run_cores[i] if i is not None else None
-
-    def content_active(self, ref: e.ContentRef) -> bool:
-        return ref_active(ref, self.course_core, self.run_core, self.programs)
 
 
 def start_of_day(now: datetime | None = None) -> datetime:

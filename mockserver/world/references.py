@@ -6,14 +6,12 @@ record, which field and what is missing.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.world import entities as e
 from mockserver.world.keys import is_run_key, is_uuid
 from mockserver.world.overlay import WorldError, coerce
-
-if TYPE_CHECKING:
-    from mockserver.world.build import Parts
+from mockserver.world.parts import Parts
 
 
 def require(table: Container, keys: Iterable | None, rec: str, field: str | None, message: str) -> None:

@@ -7,62 +7,16 @@ memo: every entity is a pure function of seed, clock, size and overlay).
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.world import entities as e
 from mockserver.world.generate import CourseCore, Generator, RunCore
 from mockserver.world.index import BlendXIndex, CourseIndex, LazySeq, SearchIndex
 from mockserver.world.keys import course_of_run, is_run_key
-from mockserver.world.overlay import coerce_patch
-
-if TYPE_CHECKING:
-    from mockserver.world.build import BlendXCores, Parts
-
-class Materialised:
-    """The entities of one kind by key: built from their cores on first use, with the overlay's patch (if
-    any) applied, and the most recently used ones kept.
-
-    Every entity is a pure function of seed, clock, size and overlay, so one built again is the same entity;
-    the bound keeps a world that is walked end to end (a 100,000-course world has 180,000 runs, BlendX
-    courses and search documents) from holding all of them at once.
-    """
-
-    SIZE = 1024
-
-    def __init__(self, cls: type, kind: str, patches: dict[str, dict[str, dict]], build):
-        self._cls = cls
-        self._kind = kind
-        self._patches = patches[kind]
-        self._build = build
-        self._memo = functools.lru_cache(maxsize=self.SIZE)(self._make)
-
-    def __call__(self, key: str):
-        return self._memo(key)
-
-    def _make(self, key: str):
-        entity = self._build(key)
-        patch = self._patches.get(key)
-        if patch:
-            entity = dataclasses.replace(entity, **coerce_patch(self._cls, patch, f"{self._kind}[{key}]", entity))
-        return entity
-
-
-def ref_active(ref: e.ContentRef, course_core: Callable[[str], CourseCore | None],
-               run_core: Callable[[str], RunCore | None], programs: dict[str, e.Program]) -> bool:
-    """Whether an enterprise catalog's content item is active (served): its course, run or program is."""
-    if ref.content_type == "course":
-        core = course_core(ref.key)
-        return bool(core and core.active)
-    if ref.content_type == "courserun":
-        core = run_core(ref.key)
-        return bool(core and core.active)
-    p = programs.get(ref.key)
-    return bool(p and p.active)
+from mockserver.world.parts import BlendXCores, Materialised, Parts, ref_active
 
 
 class World:
