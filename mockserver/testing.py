@@ -71,7 +71,7 @@ class LiveServer:
 
         self.port = self.port or free_port(self.host)
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning", access_log=False,
-                                lifespan="on")
+                                lifespan="on", proxy_headers=False)  # as `mockserver serve` defaults
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"mockserver:{self.port}", daemon=True)
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from urllib.parse import quote
 
 import httpx
 import jwt
 import pytest
+
+from _serve import serve_process
 
 from mockserver.testing import free_port
 
@@ -110,21 +110,8 @@ def test_blendx_and_search_walk_and_agree(client):
 
 
 def _serve(port: int, hashseed: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--seed", "7",
-                             "--clock", "2026-03-01T00:00:00Z", "--size", "small"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return serve_process(port, "--seed", "7", "--clock", "2026-03-01T00:00:00Z", "--size", "small",
+                         env={**os.environ, "PYTHONHASHSEED": hashseed}, ready="/openapi.json")
 
 
 def test_two_processes_with_the_same_seed_and_clock_serve_identical_bytes():

@@ -9,11 +9,12 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import httpx
 import pytest
+
+from _serve import serve_process
 
 from mockserver import __version__
 from mockserver.cli import build_parser, main
@@ -24,19 +25,7 @@ CATALOGS = "/catalog/v1/catalogs/?limit=1"
 
 
 def _serve(port: int, *flags: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--size", "small",
-                             *flags], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/__admin/health", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return serve_process(port, "--size", "small", *flags)
 
 
 @pytest.mark.parametrize("flags,scheme", [((), "http"), (("--proxy-headers",), "https"),
