@@ -122,7 +122,15 @@ def main() -> int:
         stop = threading.Event()
         churner = threading.Thread(target=churn, args=(url, scenario, args.every, stop, outcome), daemon=True)
         churner.start()
-        result = run_wrk(url, script, args.seconds, args.connections)
+        # RSS every period while wrk runs: a leak climbs to the end, bounded buffers filling level off.
+        timeline: list[int] = []
+        loaded: dict = {}
+        wrk = threading.Thread(target=lambda: loaded.update(run_wrk(url, script, args.seconds, args.connections)))
+        wrk.start()
+        while wrk.is_alive():
+            wrk.join(timeout=args.every)
+            timeline.append(rss_kib(proc.pid))
+        result = loaded
         stop.set()
         churner.join(timeout=120)
         end_rss, peak_rss = rss_kib(proc.pid), rss_kib(proc.pid, "VmHWM")
@@ -139,6 +147,11 @@ def main() -> int:
     print(f"  admin calls       {outcome['admin']} ({outcome['admin_failed']} not 200)")
     print(f"  RSS               {start_rss / 1024:.1f} MB after warm-up -> {end_rss / 1024:.1f} MB at the end "
           f"(peak {peak_rss / 1024:.1f} MB): {growth:+.1f}% (target < {RSS_GROWTH_TARGET:g}%)")
+    half = timeline[len(timeline) // 2:]
+    print(f"  RSS every {args.every:g} s  " + " ".join(f"{kib / 1024:.0f}" for kib in timeline) + " MB")
+    if len(half) > 1:
+        print(f"  RSS, second half  {half[0] / 1024:.1f} -> {half[-1] / 1024:.1f} MB: "
+              f"{(half[-1] - half[0]) / half[0] * 100:+.1f}% (a leak keeps climbing here; filling buffers do not)")
     for error in outcome.get("admin_errors", [])[:5]:
         print(f"  admin error: {error}")
     missed = result["non2xx"] or sockets or outcome["admin_failed"] or growth >= RSS_GROWTH_TARGET
