@@ -67,7 +67,7 @@ class Runtime:
     def swap(self, snapshot: Snapshot) -> None:
         """Install a new snapshot atomically (one reference assignment)."""
         snapshot.generation = self.snapshot.generation + 1
-        warm_search(snapshot.world)  # built off the request path before the first search needs it
+        warm_search(snapshot.world)  # a large world's search index is built before it serves (off the event loop)
         self.snapshot = snapshot
         self.cache.clear()
 

@@ -1,8 +1,8 @@
 """The full-text index of one world's edx-search documents (tantivy), shared by both engines.
 
-One tantivy index per world, built once (`index_of`; `warm` starts the build on a background thread as soon
-as a world of `WARM_FROM` documents or more is served, so its first search does not pay for it; a smaller
-world's is built by its first search). It holds every course-run document, enrollable
+One tantivy index per world, built once (`index_of`). A world of `WARM_FROM` documents or more has its index
+built by `warm` where the world itself is built (start-up, a scenario reload's thread), before it serves, so
+no request ever waits for an index; a smaller world's is built by its first search. It holds every course-run document, enrollable
 or not, as the engines' shards do, so relevance statistics (document frequencies, average field lengths) are
 those of the whole index:
 
@@ -33,7 +33,7 @@ import tantivy
 CONTENT_FIELDS = ("display_name", "overview", "number", "short_description")
 ALL_FIELD = "all"
 FACET_FIELDS = ("org", "modes", "language")  # edx-search DEFAULT_FILTER_FIELDS
-WARM_FROM = 5_000  # documents: from here the index is built in the background as soon as a world is served
+WARM_FROM = 5_000  # documents: from here the index is built with the world, before it serves
 BUILD_HEAP = 400_000_000  # bytes the writer may buffer; above it tantivy would cut a second segment
 
 logger = logging.getLogger(__name__)
@@ -175,11 +175,14 @@ def _builder(world) -> threading.Event:
 
 
 def warm(world) -> None:
-    """Start building `world`'s index in the background (idempotent), for a world large enough that the first
-    search would notice; a smaller world's index is built by its first search (tens of milliseconds), so the
-    many short-lived worlds of tests and scenario checks never pay for one they do not search."""
+    """Build `world`'s index now (idempotent) if the world is large enough that a search would notice the build:
+    the index is then ready when the world is. Callers run this where the world is built, never on the event loop
+    (start-up, and `Runtime.swap` from the admin API's, the watcher's or the shared state's threads), and the
+    previous world serves meanwhile. A smaller world's index is built by its first search (tens of
+    milliseconds), so the many short-lived worlds of tests and scenario checks never pay for one they do not
+    search."""
     if len(world._run_cores) >= WARM_FROM:
-        _builder(world)
+        index_of(world)
 
 
 def ready(world) -> bool:
