@@ -5,8 +5,10 @@ pseudonyms. Which fields identify a learner is data (`DEFAULT_FIELDS`: the learn
 BlendX review authors); `--keep FIELD` and `--anonymise FIELD` adjust it. Public catalog data (titles,
 instructors, organizations) is not touched.
 
-A pseudonym is an HMAC-SHA256 of the original value under a salt (`--salt`, `$MOCKSERVER_RECORD_SALT`, or a
-fixed default so that two recordings of the same target give the same file), keyed by the value's kind: the
+A pseudonym is an HMAC-SHA256 of the original value under a salt (`--salt`, `$MOCKSERVER_RECORD_SALT`, or this
+user's own random salt, made once and kept private in `$XDG_CONFIG_HOME/mockserver/record-salt`, so that two
+recordings of the same target on one machine give the same file while nobody holding only the file can recompute
+the pseudonyms of guessed ids or addresses), keyed by the value's kind: the
 same learner gets the same pseudonym everywhere (a username in learner summaries and as a review author maps
 to one value), nothing of the original leaks through an unsalted hash, and the type is kept (ids stay
 integers). Only counts per field are reported, never a value.
@@ -16,20 +18,46 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import secrets
+from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.record.exchange import Exchange
 from mockserver.record.summary import Summary
 
-__all__ = ["Anonymiser", "DEFAULT_FIELDS", "DEFAULT_SALT", "AnonymiseError"]
+__all__ = ["Anonymiser", "DEFAULT_FIELDS", "AnonymiseError", "salt_file", "user_salt"]
 
-# Public and fixed: only stability needs it. A recording of real learners should pass its own --salt.
-DEFAULT_SALT = "mockserver-record-v1"
+
+def salt_file() -> Path:
+    """Where this user's own recording salt lives (never inside a recording, never printed)."""
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "mockserver" / "record-salt"
+
+
+def user_salt() -> str:
+    """This user's random salt, made on first use (mode 0600). A public constant would let anyone holding a
+    recording recompute the pseudonym of every small user id; this keeps recordings stable on one machine
+    without that."""
+    path = salt_file()
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        salt = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another recording made it meanwhile
+            return path.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(salt + "\n")
+        return salt
 
 
 def _int_pseudonym(digest: str) -> int:
-    return 1_000_000 + int(digest[:8], 16) % 9_000_000
+    # 10^12 values: thousands of learners get distinct ids (a narrower range let two learners merge).
+    return 1_000_000 + int(digest[:12], 16) % 1_000_000_000_000
 
 
 # kind -> (pseudonym from the HMAC hex digest). Each kind is one namespace of the keyed hash.
@@ -81,7 +109,7 @@ class Anonymiser:
         self.fields = {name: kind for name, kind in DEFAULT_FIELDS.items() if name not in keep}
         self.fields.update({name: kind_for(name) for name in anonymise})
         self.kept = keep
-        self._key = (salt or DEFAULT_SALT).encode()
+        self._key = (salt or user_salt()).encode()
         self.default_salt = not salt
 
     def pseudonym(self, kind: str, value: Any) -> Any:

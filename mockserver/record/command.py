@@ -50,7 +50,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--action-secret", help="BlendX action secret (default: $ACTION_SECRET)")
     p.add_argument("--rate-limit", help="e.g. 10/s; default: none on loopback, 5/s elsewhere")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="per-request timeout in seconds")
-    p.add_argument("--salt", help=f"key of the pseudonyms (default: ${SALT_ENV}, else a fixed public one)")
+    p.add_argument("--salt", help=f"key of the pseudonyms (default: ${SALT_ENV}, else this user's own random salt, made once in $XDG_CONFIG_HOME/mockserver/record-salt)")
     p.add_argument("--keep", action="append", default=[], metavar="FIELD", help="do not anonymise FIELD (repeatable)")
     p.add_argument("--anonymise", action="append", default=[], metavar="FIELD",
                    help="also anonymise FIELD wherever it appears (repeatable)")

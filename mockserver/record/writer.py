@@ -40,7 +40,7 @@ def scenario_text(*, records: dict, seed: int, size, clock: datetime, source: st
     replaced = ", ".join(f"{name} ({n})" for name, n in sorted(summary.replaced.items())) or "nothing found to replace"
     header = [
         f"# Recorded by `mockserver record` ({mode}) from {source} on {clock.date().isoformat()}.",
-        f"# Anonymised (keyed HMAC-SHA256 pseudonyms{', default salt' if default_salt else ''}): {replaced}.",
+        f"# Anonymised (keyed HMAC-SHA256 pseudonyms{', under a salt private to whoever recorded it' if default_salt else ''}): {replaced}.",
     ]
     if summary.kept:
         header.append(f"# Kept as recorded (--keep): {', '.join(summary.kept)}.")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,6 +17,20 @@ import pytest
 from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.testing import DEFAULT_TEST_CLOCK, LiveServer
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_salt_directory(tmp_path_factory):
+    """Recordings made without --salt use the user's own salt file: the tests keep theirs in a directory of
+    their own (child processes inherit the variable), never in the real ~/.config."""
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = before
+
 
 ACTION_SECRET = "staging-action-secret-5d1f"
 CLOCK = DEFAULT_TEST_CLOCK.date().isoformat()

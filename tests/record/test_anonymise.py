@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from mockserver.cli import main
+from mockserver.record.anonymise import Anonymiser, salt_file
 
 from .conftest import ACTION_SECRET, CLOCK
 
@@ -58,3 +59,18 @@ def test_keep_of_a_field_that_is_not_anonymised_is_a_usage_error(staging, tmp_pa
     assert record(staging.url, tmp_path / "x.yaml", "--keep", "course_title") == 2
     assert "--keep course_title" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_without_a_salt_recordings_use_the_users_own_private_salt(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "one"))
+    first, again = Anonymiser(), Anonymiser()
+    assert first.pseudonym("user_id", 42) == again.pseudonym("user_id", 42)  # stable on one machine
+    assert salt_file().stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "two"))
+    # another user's salt: nobody can recompute the pseudonym of a guessed id without this user's file
+    assert Anonymiser().pseudonym("user_id", 42) != first.pseudonym("user_id", 42)
+
+
+def test_integer_pseudonyms_of_many_learners_stay_distinct():
+    anonymiser = Anonymiser("a salt")
+    assert len({anonymiser.pseudonym("user_id", n) for n in range(20_000)}) == 20_000
