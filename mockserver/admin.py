@@ -98,18 +98,18 @@ class AdminGuard:
             return _json({"error": f"the admin API is disabled: mockserver is bound to {self.bind} (not loopback) "
                                    f"without an admin token; start it with {TOKEN_FLAG}"}, 403)
         host = request.headers.get("host")
-        if self.loopback and host is not None and _hostname(host) not in self.hosts:
+        if self.loopback and (host is None or _hostname(host) not in self.hosts):
             return _json({"error": "the admin API of a loopback server answers only Host localhost, 127.0.0.1 or "
                                    "[::1] (add names with --allowed-host)"}, 403)
         origin = request.headers.get("origin")
-        if origin is not None and not _same_origin(origin, host):
+        if origin is not None and not _same_origin(origin, host, request.url.scheme):
             return _json({"error": "cross-origin requests to the admin API are refused"}, 403)
         if self.token is not None and not _bearer_matches(request.headers.get("authorization", ""), self.token):
             return _json({"error": "the admin API needs Authorization: Bearer <admin token>"}, 401,
                          {"WWW-Authenticate": 'Bearer realm="mockserver-admin"'})
         if request.method not in READ_METHODS and request.method in SIMPLE_METHODS:
             content_type = request.headers.get("content-type")
-            has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+            has_body = _declares_body(request.headers)
             if (content_type is not None or has_body) and media_type(content_type or "") is None:
                 return _json({"error": "send Content-Type: application/json or application/yaml "
                                        f"(not {content_type or 'none'})"}, 415)
@@ -124,23 +124,48 @@ class AdminGuard:
         return "open to loopback clients only (set --admin-token to require a token)"
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
 def _hostname(host: str) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[: host.find("]") + 1] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return _host_port(host, "")[0]
 
 
-def _same_origin(origin: str, host: str | None) -> bool:
+def _host_port(netloc: str, scheme: str) -> tuple[str, int | None]:
+    """(lower-case host name, port) of a `Host` value or an origin's netloc; the port defaults by `scheme`."""
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):  # an IPv6 literal: `[::1]` or `[::1]:8000`
+        end = netloc.find("]")
+        name, rest = (netloc[: end + 1], netloc[end + 1:]) if end >= 0 else (netloc, "")
+        port = rest[1:] if rest.startswith(":") else None
+    elif netloc.count(":") == 1:
+        name, port = netloc.split(":")
+    else:
+        name, port = netloc, None
+    if port is None or port == "":
+        return name, DEFAULT_PORTS.get(scheme)
+    return name, int(port) if port.isdigit() and len(port) <= 5 else -1  # -1: no port ever equals it
+
+
+def _same_origin(origin: str, host: str | None, scheme: str) -> bool:
+    """Whether a browser's `Origin` is this server's own: same scheme, host name and port as the request."""
+    if host is None:
+        return False
     try:
-        netloc = urlsplit(origin.strip()).netloc.lower()
+        parts = urlsplit(origin.strip())
     except ValueError:
         return False
-    if not netloc or host is None:
+    if not parts.netloc or parts.scheme.lower() != scheme:
         return False  # `Origin: null` (a sandboxed page, a file://) is nobody's own origin
-    default = {"http": ":80", "https": ":443"}.get(urlsplit(origin.strip()).scheme.lower(), "")
-    host = host.strip().lower()
-    return netloc == host or netloc == host + default or netloc + default == host
+    return _host_port(parts.netloc, scheme) == _host_port(host, scheme)
+
+
+def _declares_body(headers) -> bool:
+    """Whether the request says it carries a body. An unreadable Content-Length counts as one (fail closed)."""
+    if "transfer-encoding" in headers:
+        return True
+    length = headers.get("content-length", "0").strip()
+    return not (length.isdigit() and int(length) == 0)
 
 
 def _bearer_matches(header: str, token: str) -> bool:

@@ -56,16 +56,16 @@ class SecurityOperation(_ConnexionSecurityOperation):
             # The first header of that name, the one Starlette's `Headers.get` (connexion's reader) returns.
             for key, value in scope["headers"]:
                 if key == header:
-                    request = ConnexionRequest(scope)
                     try:
-                        token_info = (function(value.decode("latin-1"), request=request, **kwargs) if takes_request
-                                      else function(value.decode("latin-1"), **kwargs))
+                        token_info = (function(value.decode("latin-1"), request=ConnexionRequest(scope), **kwargs)
+                                      if takes_request else function(value.decode("latin-1"), **kwargs))
                     except Exception:  # noqa: BLE001 - connexion's own path decides what a refusal becomes
                         break
                     if token_info is None or not isinstance(token_info, dict):
                         break
-                    request.context.update({"user": token_info.get("sub", token_info.get("uid")),
-                                            "token_info": token_info})
+                    # Where `ConnexionRequest.context` keeps it, without building the request to get there.
+                    context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+                    context.update({"user": token_info.get("sub", token_info.get("uid")), "token_info": token_info})
                     await self.next_app(scope, receive, send)
                     return
         await super().__call__(scope, receive, send)

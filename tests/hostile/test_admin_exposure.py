@@ -144,6 +144,46 @@ def test_a_cross_site_origin_is_refused_and_the_servers_own_is_not(client):
     assert own.status_code == 200
 
 
+@pytest.mark.parametrize("origin", ["https://localhost:8000", "http://localhost:8001", "http://localhost",
+                                    "http://127.0.0.1:8000", "http://localhost:8000.evil.example",
+                                    "http://localhost:08000x", "ftp://localhost:8000"])
+def test_an_origin_differing_in_scheme_port_or_host_is_refused(client, origin):
+    before = client.get("/__admin/health").json()["generation"]
+    assert client.post("/__admin/reset", headers={"origin": origin}).status_code == 403
+    assert client.get("/__admin/health").json()["generation"] == before
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8000", "HTTP://LocalHost:8000", "http://localhost:8000/"])
+def test_the_servers_own_origin_is_accepted_however_it_is_spelled(client, origin):
+    assert client.post("/__admin/reset", headers={"origin": origin}).status_code == 200
+
+
+def test_a_default_port_matches_an_origin_without_one(app):
+    with TestClient(app, base_url="http://localhost") as client:
+        assert client.post("/__admin/reset", headers={"origin": "http://localhost:80"}).status_code == 200
+
+
+def _raw(server: LiveServer, request: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_request_without_a_host_header_is_refused_on_a_loopback_bind(app):
+    with LiveServer(app) as server:
+        answer = _raw(server, b"GET /__admin/health HTTP/1.0\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 403"), answer[:200]
+        assert b"Host localhost" in answer
+        # A bodiless POST spelling its length "00" is no body: it needs no media type.
+        answer = _raw(server, b"POST /__admin/reset HTTP/1.0\r\nHost: localhost\r\nContent-Length: 00\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io", "testserver"])
 def test_dns_rebinding_hosts_are_refused_on_a_loopback_bind(app, host):
     with TestClient(app, base_url=f"http://{host}") as client:
