@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -69,6 +70,8 @@ class ScenarioManager:
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
+        self._seen: dict[Path, tuple | None] = {}
+        """The files' stamps when they were last read (`_stamps`): what the watcher compares against."""
 
     # -- building -------------------------------------------------------------------------------------
 
@@ -98,6 +101,7 @@ class ScenarioManager:
 
     def _apply(self, action: str, paths: list[Path], posted: list[Scenario]) -> list[Scenario]:
         """Read `paths`, add `posted`, build and install; on any problem change nothing and raise."""
+        self._seen.update(_stamps(paths))  # before reading: an edit made while reading is seen as a change
         try:
             # Outside the lock: reading is bounded, but a slow disk must not hold up reset or clear.
             scenarios = read_files(paths, self.settings.max_scenario_bytes) + posted
@@ -232,13 +236,28 @@ class ScenarioManager:
         for changes in watch(*targets, stop_event=self._stop, debounce=200, rust_timeout=500,
                              yield_on_timeout=True):
             touched = {Path(path).resolve() for _change, path in changes}
-            if touched & watched:
+            # Events only start once the watch is registered; the stamps also catch an edit made before
+            # that (just after start-up) and any a filesystem's notifications miss (network mounts).
+            if touched & watched or any(self._seen.get(path) != stamp for path, stamp in _stamps(self.paths).items()):
                 try:
                     self.reload()
                 except ScenarioError:
                     pass  # already recorded and logged; the previous world keeps serving
             if {p.resolve() for p in self.paths} != watched:
                 return  # the file list changed (admin load): watch the new set
+
+
+def _stamps(paths) -> dict[Path, tuple | None]:
+    """(modification time in ns, size, inode) of each file, None for one that cannot be read."""
+    stamps = {}
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            stamps[Path(path)] = None
+        else:
+            stamps[Path(path)] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    return stamps
 
 
 def install(runtime: Runtime, settings: Settings, render=None) -> ScenarioManager:

@@ -88,7 +88,7 @@ def test_watch_reloads_a_changed_file_and_keeps_the_old_world_on_a_bad_edit(tmp_
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
             title = lambda: client.get(DEMO, headers=headers).json()["title"]  # noqa: E731
             assert title() == "Version A"
-            time.sleep(0.3)  # let the watcher start
+            # No wait for the watcher's start: an edit made before its watch is registered is seen too.
             scenario.write_text(VERSION_B, encoding="utf-8")
             assert wait_for(lambda: title() == "Version B")
             generation = client.get("/__admin/health").json()["generation"]
@@ -99,6 +99,20 @@ def test_watch_reloads_a_changed_file_and_keeps_the_old_world_on_a_bad_edit(tmp_
             assert error["problems"][0]["line"] == 7
             assert title() == "Version B"
             assert client.get("/__admin/health").json()["generation"] == generation
+    finally:
+        manager.stop()
+
+
+def test_watch_sees_an_edit_made_before_the_watcher_is_ready(tmp_path: Path):
+    scenario = tmp_path / "early.yaml"
+    scenario.write_text(VERSION_A, encoding="utf-8")
+    app = create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", scenarios=(scenario,), watch=True))
+    scenario.write_text(VERSION_B, encoding="utf-8")  # at once: the watcher thread is still starting
+    manager = app.runtime.scenarios
+    try:
+        with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+            headers = {"Authorization": f"JWT {token_for(app)}"}
+            assert wait_for(lambda: client.get(DEMO, headers=headers).json()["title"] == "Version B", timeout=10)
     finally:
         manager.stop()
 
@@ -123,7 +137,6 @@ def test_the_watcher_survives_a_nul_byte_and_applies_later_edits(tmp_path: Path)
             status = lambda: client.post("/oauth2/v1/access_token", data=form).status_code  # noqa: E731
             admin = lambda: client.get("/__admin/scenarios").json()  # noqa: E731
             assert status() == 503
-            time.sleep(0.3)  # let the watcher start
             for text, expected in HOSTILE_EDITS:
                 scenario.write_text(text, encoding="utf-8")
                 assert wait_for(lambda: expected in str(admin()["last_error"])), admin()["last_error"]
