@@ -16,7 +16,9 @@ loaded by `wrk` (Debian package). Printed: req/s, p50, p99, the ratio to the row
 CPU time per request (user + system, read from /proc around each run: on a shared 2-core machine req/s
 moves with whatever else runs, CPU per request much less), and the baseline's CPU per request over the
 row's (the throughput ratio the two would have on a core of their own). `--repeat N` alternates each mixed
-pair N times and keeps each side's best run. They are information, never assertions. Traffic
+pair N times and keeps each side's best run. `--against DIR` also serves another checkout of mockserver (with
+its own `.venv`, e.g. a `git worktree` at an older commit) on the same mixed workloads, alternating with this
+one: a before/after comparison measured in one run. They are information, never assertions. Traffic
 stays on loopback and every run is bounded by `--seconds`. `--markdown` prints the table as Markdown (the
 form docs/performance.md quotes).
 """
@@ -49,8 +51,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(command: list[str], port: int, env=None) -> subprocess.Popen:
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def revision(checkout: Path) -> str:
+    """The commit a checkout is at (short id), or its directory name outside git."""
+    done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or checkout.name
+
+
+def start(command: list[str], port: int, env=None, cwd: Path = ROOT) -> subprocess.Popen:
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -169,7 +177,13 @@ def main() -> int:
     parser.add_argument("--only", choices=("mixed", "single"), help="run one half of the table")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each mixed pair N times, alternating, and keep each side's best run")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="another mockserver checkout (with its .venv) to serve side by side on the mixed rows")
     args = parser.parse_args()
+    if args.against is not None and not (args.against / ".venv" / "bin" / "python").exists():
+        print(f"--against {args.against}: no .venv/bin/python there (run `make .venv/.installed` in it)",
+              file=sys.stderr)
+        return 2
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
@@ -179,7 +193,7 @@ def main() -> int:
     port = free_port()
     mock = start([PY, "-m", "mockserver", "serve", "--port", str(port), "--size", str(args.size),
                   "--clock", "2026-01-15"], port)
-    base = None
+    base = other = None
     try:
         url = f"http://127.0.0.1:{port}"
         token = httpx.post(f"{url}/oauth2/v1/access_token",
@@ -193,6 +207,13 @@ def main() -> int:
                       "--log-level", "warning", "--http", "httptools"], base_port,
                      env={**os.environ, "BENCH_REPLAY": str(work / "replay.json")})
         base_url = f"http://127.0.0.1:{base_port}"
+        if args.against is not None:
+            other_port = free_port()
+            other = start([str(args.against / ".venv" / "bin" / "python"), "-m", "mockserver", "serve", "--port",
+                           str(other_port), "--size", str(args.size), "--clock", "2026-01-15"], other_port,
+                          cwd=args.against)
+            other_url = f"http://127.0.0.1:{other_port}"
+            other_label = revision(args.against)
         time.sleep(0.5)
 
         if args.only != "mixed":
@@ -217,16 +238,23 @@ def main() -> int:
                 script = lua_script(requests, work / f"{api}.lua")
                 wrk(base_url + "/", 1, args.connections, {}, script)
                 wrk(url + "/", 1, args.connections, {}, script)
-                replays, serves = [], []
+                if other is not None:
+                    wrk(other_url + "/", 1, args.connections, {}, script)
+                replays, serves, others = [], [], []
                 for _ in range(max(1, args.repeat)):
                     replays.append(measured(base, base_url + "/", args.seconds, args.connections, {}, script))
                     serves.append(measured(mock, url + "/", args.seconds, args.connections, {}, script))
+                    if other is not None:
+                        others.append(measured(other, other_url + "/", args.seconds, args.connections, {}, script))
                 replayed = max(replays, key=lambda r: r["rps"])
                 served = max(serves, key=lambda r: r["rps"])
                 rows.append((f"mixed {api} ({len(requests)} requests): bare Starlette replay", replayed, replayed))
                 rows.append((f"mixed {api}: mock", served, replayed))
+                if other is not None:
+                    rows.append((f"mixed {api}: mock at {other_label}", max(others, key=lambda r: r["rps"]),
+                                 replayed))
     finally:
-        for proc in (mock, base):
+        for proc in (mock, base, other):
             if proc is not None:
                 proc.terminate()
                 proc.wait()
