@@ -1,9 +1,12 @@
 """Anonymisation of recorded answers: learner identities become keyed, deterministic pseudonyms.
 
-It works on the wire bodies, before conversion, so the recording, the replay and the summary only ever see
-pseudonyms. Which fields identify a learner is data (`DEFAULT_FIELDS`: the learner-summary user columns and
-BlendX review authors); `--keep FIELD` and `--anonymise FIELD` adjust it. Public catalog data (titles,
-instructors, organizations) is not touched.
+It works on the exchanges, before conversion, so the recording, the replay and the summary only ever see
+pseudonyms: the answers' bodies, and the requests too (query and form values, path segments), where a client
+may name a learner (`?user_email=…`, `/learners/<username>/`). Which fields identify a learner is data
+(`DEFAULT_FIELDS`: the learner-summary user columns and BlendX review authors); `--keep FIELD` and
+`--anonymise FIELD` adjust it. A request value is replaced when its parameter is such a field, or when it is
+an email or username seen in such a field anywhere in the recording (`RECOGNISABLE`); it gets the same
+pseudonym as in the bodies. Public catalog data (titles, instructors, organizations) is not touched.
 
 A pseudonym is an HMAC-SHA256 of the original value under a salt (`--salt`, `$MOCKSERVER_RECORD_SALT`, or this
 user's own random salt, made once and kept private in `$XDG_CONFIG_HOME/mockserver/record-salt`, so that two
@@ -23,8 +26,9 @@ import secrets
 from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote, unquote
 
-from mockserver.record.exchange import Exchange
+from mockserver.record.exchange import Exchange, template_of
 from mockserver.record.summary import Summary
 
 __all__ = ["Anonymiser", "DEFAULT_FIELDS", "AnonymiseError", "salt_file", "user_salt"]
@@ -85,6 +89,12 @@ DEFAULT_FIELDS: dict[str, str] = {
 }
 
 
+# Kinds whose values are told apart from ordinary request values, so they are recognised outside their field
+# (a path segment, a search term, a parameter of another name); a first name or a number is not ("Data" and "5"
+# are also a search term and a page).
+RECOGNISABLE = frozenset({"email", "username"})
+
+
 class AnonymiseError(ValueError):
     """A `--keep`/`--anonymise` naming nothing we can act on."""
 
@@ -119,23 +129,62 @@ class Anonymiser:
             return pseudo if isinstance(pseudo, int) else _int_pseudonym(digest)
         return str(pseudo)
 
-    def _walk(self, node: Any, summary: Summary) -> Any:
+    def _remember(self, kind: str | None, value: Any, seen: dict[str, str]) -> None:
+        if kind in RECOGNISABLE and isinstance(value, str) and value:
+            seen[value] = kind
+
+    def _walk(self, node: Any, summary: Summary, seen: dict[str, str]) -> Any:
         if isinstance(node, list):
-            return [self._walk(item, summary) for item in node]
+            return [self._walk(item, summary, seen) for item in node]
         if not isinstance(node, dict):
             return node
         out = {}
         for name, value in node.items():
             kind = self.fields.get(name)
             if kind is not None and value is not None and not isinstance(value, (dict, list, bool, float)):
+                self._remember(kind, value, seen)
                 out[name] = self.pseudonym(kind, value)
                 summary.replaced[name] += 1
             else:
-                out[name] = self._walk(value, summary)
+                out[name] = self._walk(value, summary, seen)
         return out
 
+    def _value(self, name: str, value: str, summary: Summary, seen: dict[str, str]) -> str:
+        """A request value (of parameter `name`) as recorded: its pseudonym if it identifies a learner."""
+        kind = self.fields.get(name) or seen.get(value)
+        if kind is None or not value:
+            return value
+        summary.replaced[name] += 1
+        return str(self.pseudonym(kind, value))  # "42" and 42 share a digest: the body's pseudonym, as text
+
+    def _path(self, exchange: Exchange, summary: Summary, seen: dict[str, str]) -> str:
+        # Only a route's parameters may hold a learner (its literal segments are the API's); a path no route
+        # knows is kept only for the summary, and any of its segments may be one.
+        segments = exchange.path.split("/")
+        template = template_of(exchange)
+        names = template.split("/") if template is not None else [None] * len(segments)
+        if len(names) != len(segments):
+            return exchange.path
+        out = []
+        for name, segment in zip(names, segments):
+            if name is None or name.startswith("{"):
+                param = name[1:-1] if name else "(path)"
+                decoded = unquote(segment)
+                replaced = self._value(param, decoded, summary, seen)
+                segment = segment if replaced == decoded else quote(replaced, safe="@")
+            out.append(segment)
+        return "/".join(out)
+
     def exchanges(self, exchanges: list[Exchange], summary: Summary) -> None:
-        """Replace identifying values in every exchange body, in place; count replacements per field."""
+        """Replace identifying values in every exchange, in place: the answers' bodies, then the requests' query
+        and form values and path segments (with the bodies' pseudonyms); count replacements per field."""
         summary.kept = self.kept
+        seen: dict[str, str] = {}  # an email or username met in a learner field -> its kind
         for exchange in exchanges:
-            exchange.body = self._walk(exchange.body, summary)
+            exchange.body = self._walk(exchange.body, summary, seen)
+            for name, value in (*exchange.query, *exchange.form):
+                self._remember(self.fields.get(name), value, seen)
+        for exchange in exchanges:
+            exchange.query = tuple((k, self._value(k, v, summary, seen)) for k, v in exchange.query)
+            exchange.form = tuple((k, self._value(k, v, summary, seen)) for k, v in exchange.form)
+            exchange.path = self._path(exchange, summary, seen)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-__all__ = ["MAX_BODY", "parse_json", "Exchange", "operation_of", "operations", "path_params"]
+__all__ = ["MAX_BODY", "parse_json", "Exchange", "operation_of", "operations", "path_params", "template_of"]
 
 
 # An answer larger than this is not recorded (it is counted as skipped): every buffer is bounded.
@@ -91,8 +91,14 @@ def operation_of(method: str, path: str) -> str:
     return ""
 
 
-def path_params(exchange: Exchange) -> dict[str, str]:
+def template_of(exchange: Exchange) -> str | None:
+    """The public path template of the exchange's operation (`/catalog/v1/catalogs/{id}/`), None if unknown."""
     for name, _, pattern in operations():
         if name == exchange.operation:
-            return _match(pattern, exchange.path) or {}
-    return {}
+            return pattern
+    return None
+
+
+def path_params(exchange: Exchange) -> dict[str, str]:
+    pattern = template_of(exchange)
+    return (_match(pattern, exchange.path) or {}) if pattern is not None else {}

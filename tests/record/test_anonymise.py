@@ -74,3 +74,45 @@ def test_without_a_salt_recordings_use_the_users_own_private_salt(monkeypatch, t
 def test_integer_pseudonyms_of_many_learners_stay_distinct():
     anonymiser = Anonymiser("a salt")
     assert len({anonymiser.pseudonym("user_id", n) for n in range(20_000)}) == 20_000
+
+
+def test_learner_values_in_requests_get_the_pseudonyms_of_the_bodies(staging):
+    """A client may name a learner in a request (a filter, a per-learner path); the recording, the replay and the
+    summary see the same pseudonym there as in the bodies, never the original."""
+    import httpx
+
+    from mockserver.record.convert import convert
+    from mockserver.record.proxy import RecordingProxy
+    from mockserver.record.summary import Summary
+    from mockserver.testing import LiveServer
+
+    learner = next(row for row in staging.app.runtime.world.enrollments(CUSTOMER)
+                   if row.user_email and row.user_username and row.enterprise_user_id)
+    summary = Summary()
+    proxy = RecordingProxy(staging.url, summary)
+    with LiveServer(proxy) as served:
+        token = httpx.post(f"{served.url}/oauth2/v1/access_token", data={
+            "grant_type": "client_credentials", "client_id": "qa", "client_secret": "s", "token_type": "jwt"})
+        headers = {"Authorization": f"JWT {token.json()['access_token']}"}
+        base = f"{served.url}/enterprise/v3/enterprise-customer/{CUSTOMER}"
+        httpx.get(f"{base}/learner-summary", headers=headers, params={
+            "user_email": learner.user_email, "enterprise_user_id": str(learner.enterprise_user_id),
+            "search": learner.user_username, "page_size": "100"})
+        httpx.get(f"{base}/learners/{learner.user_username}/", headers=headers)  # a route no spec has
+    exchanges = proxy.exchanges
+    anonymiser = Anonymiser("a salt")
+    anonymiser.exchanges(exchanges, summary)
+    convert(exchanges, summary, staging.settings.clock, 1)
+    listed, unknown = exchanges
+    query = dict(listed.query)
+    email, username = anonymiser.pseudonym("email", learner.user_email), \
+        anonymiser.pseudonym("username", learner.user_username)
+    row = next(r for r in listed.body["results"] if r["user_email"] == email)  # the body's pseudonym ...
+    assert query["user_email"] == email  # ... is the query's
+    assert query["enterprise_user_id"] == str(row["enterprise_user_id"])
+    assert query["search"] == username, "a username under another parameter is still recognised"
+    assert query["page_size"] == "100", "ordinary values stay"
+    assert unknown.path == f"/enterprise/v3/enterprise-customer/{CUSTOMER}/learners/{username}/"
+    kept = repr(exchanges) + summary.render()
+    for original in (learner.user_email, learner.user_username):
+        assert original not in kept
