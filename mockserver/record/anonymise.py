@@ -26,7 +26,6 @@ import secrets
 from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote, unquote
 
 from mockserver.record.exchange import Exchange, template_of
 from mockserver.record.summary import Summary
@@ -168,10 +167,7 @@ class Anonymiser:
         out = []
         for name, segment in zip(names, segments):
             if name is None or name.startswith("{"):
-                param = name[1:-1] if name else "(path)"
-                decoded = unquote(segment)
-                replaced = self._value(param, decoded, summary, seen)
-                segment = segment if replaced == decoded else quote(replaced, safe="@")
+                segment = self._value(name[1:-1] if name else "(path)", segment, summary, seen)  # paths are decoded
             out.append(segment)
         return "/".join(out)
 
