@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 from starlette.routing import Route, Router
 
+from mockserver.sessions import public_path
 from mockserver.specs import Operation, resolve_ref
 
 _PATH_TYPES = {"integer": "integer", "number": "number"}
@@ -201,6 +202,8 @@ class Dispatch:
             return
         matched = scope.get("mockserver.matched")
         if matched is not None and matched.redirect is not None:
-            await RedirectResponse(url=str(URL(scope={**scope, "path": matched.redirect})))(scope, receive, send)
+            # A session's client is sent back into its session (the prefix was taken off before routing).
+            target = URL(scope={**scope, "path": public_path(scope, matched.redirect)})
+            await RedirectResponse(url=str(target))(scope, receive, send)
             return
         raise HTTPException(status_code=404)

@@ -94,11 +94,18 @@ async def _no_body():
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+def public_path(scope, path: str) -> str:
+    """`path` as the client must call it: with the `/__session/<id>` prefix its request came with, if any."""
+    prefix = scope.get("mockserver.prefix")
+    return prefix + path if prefix else path
+
+
 def public_url(request) -> str:
     """The URL as the client called it, `/__session/<id>` prefix included: what links must be built on."""
-    prefix = request.scope.get("mockserver.prefix")
     url = request.url
-    return str(url.replace(path=prefix + url.path)) if prefix else str(url)
+    if not request.scope.get("mockserver.prefix"):
+        return str(url)  # the common case: nothing to rebuild
+    return str(url.replace(path=public_path(request.scope, url.path)))
 
 
 class SessionScenarios(ScenarioManager):

@@ -184,3 +184,13 @@ def test_eight_parallel_clients_on_one_server_each_see_only_their_own(app):
             for n in range(1, 9):
                 c.delete(f"/__admin/sessions/run-{n}-{token_for(app)[-6:]}")
     assert_isolated(results)
+
+
+def test_a_slash_redirect_keeps_the_session_prefix(client):
+    # Starlette's redirect-slashes target of a path no route has in either slash form: the client must land in
+    # its own session again, not in the global world.
+    answer = client.get("/__session/redirected/enterprise/v1/enterprise-catalogs//", follow_redirects=False)
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "http://localhost/__session/redirected/enterprise/v1/enterprise-catalogs"
+    plain = client.get("/enterprise/v1/enterprise-catalogs//", follow_redirects=False)
+    assert plain.headers["location"] == "http://localhost/enterprise/v1/enterprise-catalogs"
