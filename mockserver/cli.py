@@ -159,8 +159,7 @@ def cmd_serve(args) -> int:
     gc.collect()
     gc.freeze()
     config = uvicorn.Config(app, log_level="info" if args.access_log else "warning", access_log=args.access_log,
-                            lifespan="on", proxy_headers=args.proxy_headers or args.forwarded_allow_ips is not None,
-                            forwarded_allow_ips=args.forwarded_allow_ips)
+                            lifespan="on", **_proxy_options(args))
     _run_server(config, sock, on_ready=lambda: print(banner(settings, app, port), flush=True))
     return 0
 
@@ -175,15 +174,21 @@ def _serve_workers(settings: Settings, args) -> int:
     # Every worker must build the same world: fix the clock here, once, rather than at each worker's start.
     runtime = Runtime(settings, initial_snapshot(settings))
     settings = settings.replace(clock=runtime.world.clock)
-    print(banner(settings, SimpleNamespace(runtime=runtime)), flush=True)
     from mockserver.shared_state.redis_backend import safe_url
 
     shared = safe_url(settings.state) if settings.state else "a private redis-server"
-    print(f"  {args.workers} workers sharing state through {shared}", flush=True)
+    text = banner(settings, SimpleNamespace(runtime=runtime)) + \
+        f"\n  {args.workers} workers sharing state through {shared}"
     del runtime
     workers.serve(settings, args.workers, log_level="info" if args.access_log else "warning",
-                  access_log=args.access_log)
+                  access_log=args.access_log, **_proxy_options(args), on_listening=lambda: print(text, flush=True))
     return 0
+
+
+def _proxy_options(args) -> dict:
+    """uvicorn's proxy-header options from `--proxy-headers` / `--forwarded-allow-ips` (off unless asked)."""
+    return {"proxy_headers": args.proxy_headers or args.forwarded_allow_ips is not None,
+            "forwarded_allow_ips": args.forwarded_allow_ips}
 
 
 def _run_server(config, sock: socket.socket, on_ready) -> None:

@@ -160,8 +160,13 @@ def _supervisor():
     return Supervisor
 
 
-def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool) -> None:
-    """Serve with `workers` processes until interrupted (settings already carry the resolved clock)."""
+def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool, proxy_headers: bool = False,
+          forwarded_allow_ips: str | None = None, on_listening=None) -> None:
+    """Serve with `workers` processes until interrupted (settings already carry the resolved clock).
+
+    `on_listening` is called once every socket is bound (the banner: never printed for a port that is taken);
+    connections made from then on wait in the sockets' backlog until the workers take them.
+    """
     import uvicorn
 
     with (private_redis() if not settings.state else _given(settings.state)) as state:
@@ -169,7 +174,10 @@ def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool)
         try:
             config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
                                     host=settings.host, port=settings.port, workers=workers, log_level=log_level,
-                                    access_log=access_log, lifespan="on")
+                                    access_log=access_log, lifespan="on", proxy_headers=proxy_headers,
+                                    forwarded_allow_ips=forwarded_allow_ips)
+            if on_listening is not None:
+                on_listening()
             _supervisor()(config, sockets=sockets).run()
         finally:
             for sock in sockets:

@@ -80,3 +80,38 @@ def test_without_redis_server_or_state_workers_are_refused_naming_state(tmp_path
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "--state redis://host:port/db" in result.stderr and "redis-server" in result.stderr
+
+
+def _next_link(url: str) -> str:
+    token = fresh(url, "/oauth2/v1/access_token", method="POST", data={
+        "grant_type": "client_credentials", "client_id": "w", "token_type": "jwt"}).json()["access_token"]
+    return fresh(url, "/catalog/v1/catalogs/?limit=1", headers={
+        "Authorization": f"JWT {token}", "X-Forwarded-Proto": "https"}).json()["next"]
+
+
+def test_workers_ignore_forwarded_headers_unless_asked(server):
+    assert _next_link(server.url).startswith(f"http://127.0.0.1:{server.port}/")
+
+
+def test_workers_take_forwarded_headers_with_proxy_headers():
+    need("redis-server")
+    served = Serve("--workers", "2", "--proxy-headers")
+    try:
+        assert _next_link(served.wait().url).startswith(f"https://127.0.0.1:{served.port}/")
+    finally:
+        served.stop()
+
+
+def test_a_taken_port_stops_workers_before_any_banner_or_credential_is_printed():
+    need("redis-server")
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--size", "small",
+                                 "--clock", CLOCK, "--port", str(port)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr and str(port) in result.stderr
+    assert "JWT" not in result.stdout and "sessionid" not in result.stdout, result.stdout
