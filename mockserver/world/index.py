@@ -6,7 +6,8 @@
   (`*:*`, `org:MITx`, `subjects:"Computer Science"`, `key:("A+B" OR "C+D")`, `AND`/`OR`/`NOT`,
   parentheses), evaluated with per-field posting sets instead of scans.
 - `BlendXIndex`: BlendX list filtering (org CSV, tags CSV match-any, `search` ILIKE-style substring
-  over display_name/short_description/overview) and ordering, with per-field orders computed once.
+  over display_name/short_description/overview, scanned over the world's distinct texts: `textscan`) and
+  ordering, with per-field orders computed once.
 - `SearchIndex`: edx-search course discovery (word match over the indexed text, exact-match term
   filters, enrollment window).
 """
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from mockserver.world.keys import split_course_key
+from mockserver.world.textscan import SEPARATOR, Selection, SharedTexts
 
 T = TypeVar("T")
 
@@ -232,23 +234,30 @@ BLENDX_ORDER_FIELDS = ("created_at", "display_name", "start", "end", "price", "a
 class BlendXIndex:
     """Filter and order BlendX courses; `cores` are `generate.BlendXCore`s (index = position).
 
-    `tail_parts(core)` gives the lowercased description texts of a core, searched as if joined with
-    newlines. Generated cores share their parts (pool paragraphs), so a search with no org/tag filter
-    tests each distinct part once and takes the cores that use it (`_by_part`, built on first use),
-    instead of rebuilding and scanning every core's description.
+    `search` matches a course when its lowercased `name\\nshort_description` (the head) or its description
+    parts (`tail_parts(core)`, lowercased, joined with newlines) contain the lowercased needle:
+    `matches_search` is that definition, tested on one course. Generated courses share their texts, so the
+    name, short description and description parts of every course are also kept once each in a
+    `SharedTexts` (a needle without a newline is in the head or the description exactly when it is in
+    one of those texts: the newline that joins them is neither cased nor case-ignorable, so lowercasing
+    each text alone gives the same characters). A search scans those distinct texts once instead of
+    testing every course (`_search_mask`).
     """
+
+    # A filtered query (org, tags) with at most this many candidates tests each one (`_search_test`);
+    # above, one scan of the shared texts is cheaper.
+    TEST_EACH_UP_TO = 4096
 
     def __init__(self, cores: Sequence, tail_parts: Callable[[Any], tuple[str, ...]], org_aliases: dict[str, str]):
         self.cores = cores
         self._tail_parts = tail_parts
-        self._by_part: dict[str, list[int]] | None = None
         self.org_aliases = org_aliases  # lowercased key or name -> org key
-        # Index lists are arrays of 4-byte ints and equal texts are kept once: a 100,000-course world has
-        # 180,000 cores, so a list of Python ints per order was ~8 MB and the lowercased heads ~35 MB.
+        # Index lists are arrays of 4-byte ints: a 100,000-course world has 180,000 cores, so a list of
+        # Python ints per order was ~8 MB.
         self.by_org: dict[str, array] = {}
         self.by_tag: dict[str, array] = {}
-        self.head: list[str] = []
-        shared: dict[str, str] = {}
+        texts = SharedTexts()
+        lowered: dict[str, str] = {}  # each distinct text lowercased once
         columns: dict[str, list] = {f: [] for f in BLENDX_ORDER_FIELDS}
         keys: list[str] = []
         for i, c in enumerate(cores):
@@ -258,13 +267,23 @@ class BlendXIndex:
             self.by_org.setdefault((c.org or c.run.org).lower(), array("i")).append(i)
             for t in c.tags:
                 self.by_tag.setdefault(t.lower(), array("i")).append(i)
-            head = f"{c.name()}\n{c.short_description if c.short_description is not None else c.run.short_description}".lower()
-            self.head.append(shared.setdefault(head, head))
+            name, short = str(c.name()), str(self._short(c))  # as the head's f-string writes them
+            name_l, short_l = lowered.get(name), lowered.get(short)
+            if name_l is None:
+                name_l = lowered[name] = name.lower()
+            if short_l is None:
+                short_l = lowered[short] = short.lower()
+            texts.add((name_l, short_l, *tail_parts(c)))
+        self._texts = texts.seal()
         self._orders: dict[tuple[str, str], array] = {}
         self._ranks: dict[tuple[str, str], array] = {}
         by_key = sorted(range(len(cores)), key=keys.__getitem__)
         for fieldname, column in columns.items():
             self._build_order(fieldname, by_key, column)
+
+    @staticmethod
+    def _short(c) -> str:
+        return c.short_description if c.short_description is not None else c.run.short_description
 
     @staticmethod
     def _value(fieldname: str, c):
@@ -291,26 +310,37 @@ class BlendXIndex:
         return self._orders[(fieldname, direction)]
 
     def matches_search(self, i: int, needle: str) -> bool:
-        return needle in self.head[i] or needle in "\n".join(self._tail_parts(self.cores[i]))
+        """Whether course `i` matches the (stripped, lowercased) needle: the definition of `search`."""
+        core = self.cores[i]
+        head = f"{core.name()}\n{self._short(core)}".lower()
+        return needle in head or needle in "\n".join(self._tail_parts(core))
 
-    def _search_hits(self, needle: str) -> set[int]:
-        """Every core whose head or description contains `needle` (one without a newline, which cannot
-        straddle two parts)."""
-        by_part = self._by_part
-        if by_part is None:
-            by_part = {}
-            for i, core in enumerate(self.cores):
-                for part in self._tail_parts(core):
-                    by_part.setdefault(part, []).append(i)
-            self._by_part = by_part
-        hits = {i for i, head in enumerate(self.head) if needle in head}
-        for part, ids in by_part.items():
-            if needle in part:
-                hits.update(ids)
-        return hits
+    def _spanning(self, i: int, needle: str) -> bool:
+        """`matches_search` for a needle with a newline, from the course's shared texts."""
+        name, short, *tail = self._texts.texts_of(i)
+        return needle in f"{name}\n{short}" or needle in "\n".join(tail)
+
+    def _search_mask(self, needle: str) -> bytearray:
+        """One byte per course, 1 where it matches `needle`. A needle with a newline may span the texts
+        that `SharedTexts` keeps apart; each of its lines lies within one of them, so the courses with
+        its longest line are the candidates, tested one by one."""
+        if SEPARATOR not in needle:
+            return self._texts.records_containing(needle)
+        mask = self._texts.records_containing(max(needle.split(SEPARATOR), key=len))
+        for i in range(len(mask)):
+            if mask[i] and not self._spanning(i, needle):
+                mask[i] = 0
+        return mask
+
+    def _search_test(self, needle: str) -> Callable[[int], bool]:
+        """`matches_search(i, needle)` for a few courses of one query."""
+        if SEPARATOR in needle:
+            return lambda i: self._spanning(i, needle)
+        return self._texts.tester(needle)
 
     def query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
-              order_by: tuple[str, str] = ("created_at", "desc")) -> list[int]:
+              order_by: tuple[str, str] = ("created_at", "desc")) -> Sequence[int]:
+        """The indices of the courses matching every filter, in the order `order_by` names."""
         fieldname, direction = order_by
         if fieldname not in BLENDX_ORDER_FIELDS:
             fieldname = "created_at"
@@ -331,12 +361,14 @@ class BlendXIndex:
         if cands is None and not needle:
             return order
         if cands is None:
-            if "\n" in needle:
-                return [i for i in order if self.matches_search(i, needle)]
-            hits = self._search_hits(needle)
-            return [i for i in order if i in hits]
+            return Selection(order, self._search_mask(needle))
         if needle:
-            cands = {i for i in cands if self.matches_search(i, needle)}
+            if len(cands) <= self.TEST_EACH_UP_TO:
+                test = self._search_test(needle)
+                cands = {i for i in cands if test(i)}
+            else:
+                mask = self._search_mask(needle)
+                cands = {i for i in cands if mask[i]}
         rank = self._ranks[(fieldname, direction)]
         return sorted(cands, key=rank.__getitem__)
 
