@@ -8,7 +8,9 @@ Prints two digests for `(seed 1, clock 2026-01-15, size)`:
 - `world`: `World.fingerprint()`, the repr of every entity and every query result;
 - `responses`: blake2b over status, content type and body of a fixed list of requests through the whole
   app (lists, pages, details of courses and runs spread over the world, BlendX filters, edx-search,
-  enterprise catalogs and learner summaries, 404s and 401s).
+  enterprise catalogs and learner summaries, 404s and 401s);
+- `search`: the same over text searches (BlendX needles, edx-search texts of every kind), once with the
+  Elasticsearch backend and once with the Meilisearch backend.
 
 Run it before and after a change to the world or the pipeline: equal digests, same answers. Responses
 are fetched before the world fingerprint (which materialises every entity), so the first digest also
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import hashlib
 import sys
 import warnings
@@ -84,14 +87,35 @@ def requests_for(world) -> list[tuple[str, str, dict, dict | None]]:
     return out
 
 
-async def responses_digest(app, world) -> tuple[str, int]:
+# The text searches of the `search` digest: BlendX needles (common ones on deep pages, fragments across words,
+# accents, a newline, with filters), then edx-search texts of every kind, asked of each search backend.
+BLENDX_SEARCHES = ["?search=e&limit=20&page=200", "?search=the&order_by=price.asc&page=3", "?search=ta%20sci",
+                   "?search=ci%C3%B3n&order_by=display_name.desc", "?search=%C3%A9", "?search=art&page=50",
+                   "?search=python&tags=ai", "?search=learn&org=MITx&order_by=start.asc",
+                   "?search=the&org=MITx,HarvardX,DelftX&limit=100&page=2", "?search=ing%0Athe", "?search=%28",
+                   "?search=a.b*&limit=3", "?search=DATA%20SCIENCE&order_by=avg_rating.desc"]
+SEARCH_TEXTS = ["python", "health data", "history of art", '"machine learning"', "energy -solar", "finance OR law",
+                "design AND math", "introduction to programming", "musci theory", "climat", "the", "",
+                "-python", "learn*", "Data Science", "prog", "ción"]
+
+
+def search_requests() -> list[tuple[str, str, dict, dict | None]]:
+    out = [("GET", f"/blendxapi/discovery/courses/{query}", SECRET, None) for query in BLENDX_SEARCHES]
+    for text in SEARCH_TEXTS:
+        out.append(("POST", "/search/course_discovery/", {}, {"search_string": text, "page_size": "20"}))
+        out.append(("POST", "/search/course_discovery/", {}, {"search_string": text, "org": "MITx",
+                                                               "page_size": "10", "page_index": "3"}))
+    return out
+
+
+async def responses_digest(app, world, requests=None) -> tuple[str, int]:
     h = hashlib.blake2b(digest_size=16)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         # No answer in the list carries a claim of the token, so a fresh one gives the same bytes.
         from mockserver.auth import issue_token
         token = issue_token(app.runtime.snapshot.auth, "fingerprint", "", "http://127.0.0.1")["access_token"]
-        requests = requests_for(world)
+        requests = requests_for(world) if requests is None else requests
         for method, path, headers, form in requests:
             if headers.get("Authorization") == "jwt":
                 headers = {"Authorization": f"JWT {token}"}
@@ -115,6 +139,11 @@ def main() -> int:
     world = app.runtime.snapshot.world
     digest, count = asyncio.run(responses_digest(app, world))
     print(f"responses {digest} ({count} requests, size {args.size})")
+    digests = []
+    for backend in ("elasticsearch", "meilisearch"):
+        app.runtime.snapshot = dataclasses.replace(app.runtime.snapshot, search_backend=backend)
+        digests.append(asyncio.run(responses_digest(app, world, search_requests())))
+    print(f"search    {digests[0][0]} {digests[1][0]} ({digests[0][1]} requests under each search backend)")
     if not args.no_world:
         print(f"world     {world.fingerprint()}")
     return 0
