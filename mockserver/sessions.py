@@ -48,7 +48,8 @@ SWEEP_EVERY = 1.0
 
 
 class SessionRefused(Exception):
-    """A request's session cannot be served: a bad id (400) or too many sessions (429)."""
+    """A request's session cannot be served: a bad id (400), too many sessions (429), or scenarios this replica
+    cannot build (503)."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -148,7 +149,8 @@ class Sessions:
         self.settings = root.settings
         self.clock = clock
         self._items: OrderedDict[str, Session] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the table of sessions: held briefly, the event loop takes it too
+        self._opening = threading.Lock()  # one session opens at a time (in a worker thread, never the loop)
         self.world_builds = threading.Lock()
         self._swept = 0.0
 
@@ -182,22 +184,34 @@ class Sessions:
         return item.runtime
 
     def open(self, session: str) -> Runtime:
-        """The session's runtime, created from the startup scenarios if it does not live here yet."""
-        with self._lock:
-            item = self._items.get(session)
-            if item is not None:
-                item.last_used = self.clock()
-                return item.runtime
-            self._sweep_locked(self.clock())
-            if len(self._items) >= self.settings.max_sessions:
-                raise SessionRefused(429, f"too many sessions: {len(self._items)} live, the limit is "
-                                          f"{self.settings.max_sessions} (--max-sessions); idle ones expire after "
-                                          f"{self.settings.session_ttl:g} s, or DELETE /__admin/sessions/<id>")
+        """The session's runtime, created from the startup scenarios if it does not live here yet.
+
+        Built outside the table's lock: with a shared backend, attaching adopts the session's scenarios, which
+        can build a world (seconds), while the event loop keeps serving (and sweeping) the other sessions.
+        """
+        with self._opening:
+            with self._lock:
+                item = self._items.get(session)
+                if item is not None:
+                    item.last_used = self.clock()
+                    return item.runtime
+                self._sweep_locked(self.clock())
+                if len(self._items) >= self.settings.max_sessions:
+                    raise SessionRefused(429, f"too many sessions: {len(self._items)} live, the limit is "
+                                              f"{self.settings.max_sessions} (--max-sessions); idle ones expire "
+                                              f"after {self.settings.session_ttl:g} s, or DELETE /__admin/sessions/<id>")
             runtime = Runtime(self.settings, self.root.snapshot, session=session,
                               cache=ResponseCache(CACHE_ENTRIES, max_bytes=self.settings.cache_bytes // 16))
             manager_of(self.root).fork(runtime, SessionScenarios).sessions = self
-            self.state.attach(runtime)
-            self._items[session] = Session(runtime, self.clock())
+            try:
+                self.state.attach(runtime)
+            except ScenarioError as exc:
+                # The session's scenarios, loaded on another replica, cannot be served by this one (its world
+                # limit, the shared state unreachable): a clear refusal, never the startup data in their place.
+                raise SessionRefused(503, f"session {session!r} cannot be served by this replica: "
+                                          + "; ".join(p.message for p in exc.problems)) from None
+            with self._lock:
+                self._items[session] = Session(runtime, self.clock())
         self.state.touched(session)
         return runtime
 

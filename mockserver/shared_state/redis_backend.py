@@ -251,18 +251,24 @@ class RedisState(StateBackend):
     # -- runtimes --------------------------------------------------------------------------------------
 
     def attach(self, runtime) -> Share:
+        """As `StateBackend.attach`; a `ScenarioError` when the shared scenarios cannot be had or built here (the
+        share is then not kept: nothing follows a runtime that is not served)."""
         share = RedisShare(self, runtime)
         runtime.share, runtime.journal = share, share.journal
-        self._shares[share.scope] = share
-        if runtime.session is None:
-            # The first replica up publishes its startup scenarios; the others (and later ones) adopt what
-            # is there, so a replica that joins or comes back changes nothing for the rest.
-            manager = runtime.scenarios
-            version = share.publish(manager.loaded, runtime.snapshot, only_if_absent=True)
-            if version < 0:
+        try:
+            if runtime.session is None:
+                # The first replica up publishes its startup scenarios; the others (and later ones) adopt what
+                # is there, so a replica that joins or comes back changes nothing for the rest.
+                manager = runtime.scenarios
+                version = share.publish(manager.loaded, runtime.snapshot, only_if_absent=True)
+                if version < 0:
+                    self.adopt(share)
+            else:
                 self.adopt(share)
-        else:
-            self.adopt(share)
+        except (redis.RedisError, OSError) as exc:
+            raise ScenarioError([Problem("<state>", 1, 1, (), f"the shared state at {self.url} cannot be "
+                                                              f"reached ({exc})")]) from None
+        self._shares[share.scope] = share
         return share
 
     def detach(self, runtime) -> None:

@@ -4,6 +4,7 @@ redis-server: scenarios loaded through either apply on both, sequences count acr
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 
 import pytest
@@ -186,3 +187,43 @@ def test_mockserver_state_in_the_environment_names_the_redis(redis_url):
             assert c.get("/__admin/health").json()["state"]["url"] == redis_url
     finally:
         app.runtime.share.backend.close()
+
+
+def test_a_session_whose_shared_scenarios_need_a_world_opens_on_another_replica(apps, clients, redis_url):
+    # Opening the session adopts its scenario (another seed: a world of its own). That build counts the
+    # sessions under the table's lock, which opening used to hold: the replica deadlocked, event loop included.
+    one, _ = clients
+    assert one.post("/__session/own-world/__admin/scenarios", content="name: own\nseed: 5\n",
+                    headers=YAML).status_code == 200
+    other = create_app(settings(redis_url))
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        with TestClient(other, base_url="http://localhost") as c:
+            c.headers["Authorization"] = f"JWT {token_for(other)}"
+            served = pool.submit(c.get, f"/__session/own-world{CATALOGS}").result(timeout=DEADLINE * 3)
+            assert served.status_code == 200
+            assert other.runtime.sessions.get("own-world").snapshot.world.seed == 5
+            assert pool.submit(c.get, CATALOGS).result(timeout=DEADLINE).status_code == 200
+    finally:
+        pool.shutdown(wait=False)
+        other.runtime.share.backend.close()
+        one.delete("/__admin/sessions/own-world")
+
+
+def test_a_session_a_replica_cannot_build_is_a_503_naming_why(apps, clients, redis_url):
+    # A replica allowed no session world cannot serve that session: a clear refusal (it used to escape the
+    # pipeline), and the replica goes on serving everything else.
+    one, _ = clients
+    assert one.post("/__session/own-world/__admin/scenarios", content="name: own\nseed: 5\n",
+                    headers=YAML).status_code == 200
+    strict = create_app(settings(redis_url, max_session_worlds=0))
+    try:
+        with TestClient(strict, base_url="http://localhost") as c:
+            c.headers["Authorization"] = f"JWT {token_for(strict)}"
+            refused = c.get(f"/__session/own-world{CATALOGS}")
+            assert refused.status_code == 503 and "--max-session-worlds" in refused.json()["error"], refused.text
+            assert c.get(CATALOGS).status_code == 200
+            assert c.get("/__admin/sessions").json()["sessions"] == []
+    finally:
+        strict.runtime.share.backend.close()
+        one.delete("/__admin/sessions/own-world")
