@@ -173,10 +173,22 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float | None:
+    """Resident set size of this process now (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return None
+
+
 def print_memory(built_rss: float) -> None:
-    """The memory rows: after the build, and the peak over the build and every request above."""
+    """The memory rows: after the build, the peak over the build and every request above, and RSS now."""
     print(f"  {'peak RSS after create_app':66} {built_rss:9.0f} MB")
     print(f"  {'peak RSS over build and all requests above':66} {peak_rss_mb():9.0f} MB")
+    now = rss_mb()
+    if now is not None:
+        print(f"  {'RSS at the end':66} {now:9.0f} MB")
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 

@@ -8,33 +8,47 @@ those of the whole index:
 
 - `display_name`, `overview`, `number`, `short_description`: the analysed `content.*` fields (tantivy's
   `default` tokenizer: split on non-alphanumerics, lowercase, like Elasticsearch's `standard` analyzer);
-- `all`: every searchable text of the document, for Meilisearch (whose `searchableAttributes` default is
-  every attribute, and whose attribute ranking is not modelled): the content fields and the other text (id,
-  org, number, modes, language, visibility), as values of one multi-valued field (a phrase never spans two),
-  so a Meilisearch word is one automaton over one field, not one per field;
+- `meta`: the document's other text (id, org, number, modes, language, visibility), which Meilisearch also
+  searches (its `searchableAttributes` default is every attribute): a Meilisearch phrase is looked for in
+  each of `TEXT_FIELDS` (`any_field`: the content fields and `meta`);
+- `all`: every term of those fields, indexed without positions or frequencies (`basic`: a list of documents
+  per term, about a fifth of the size of the positions it would otherwise carry), so a Meilisearch word (a
+  term, or every term one or two typos away) is one automaton over one term dictionary, not one per field;
 - `org`, `modes`, `language`: exact keywords (term filters and facets, `raw` tokenizer, fast fields);
 - `live`: 1 when the enrollment window contains the world's clock (edx-search's implicit filters);
 - `doc`: the document's position in the world's run order.
 
-Determinism: documents go in in world order through one single-threaded writer and one commit into one
-segment, so equal scores tie by document position, and every score is a pure function of the world.
+Determinism: documents go in in world order through one single-threaded writer, and the index ends with one
+segment sorted by `doc` (see `SearchIndex`), so equal scores tie by document position, and every score is a
+pure function of the world.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
+import tempfile
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import orjson
 import tantivy
 
 CONTENT_FIELDS = ("display_name", "overview", "number", "short_description")
-ALL_FIELD = "all"
+META_FIELD = "meta"
+TEXT_FIELDS = (*CONTENT_FIELDS, META_FIELD)  # every searchable text of a document (Meilisearch's)
+ALL_FIELD = "all"  # every term of TEXT_FIELDS, without positions or frequencies
 FACET_FIELDS = ("org", "modes", "language")  # edx-search DEFAULT_FILTER_FIELDS
 WARM_FROM = 5_000  # documents: from here the index is built with the world, before it serves
-BUILD_HEAP = 400_000_000  # bytes the writer may buffer; above it tantivy would cut a second segment
+# A large world's index is written in this many equal batches, one segment each; tantivy's merge policy
+# (LogMergePolicy: 8 segments of one size level) merges them into one. A batch's buffer stays far below
+# `BATCH_HEAP` (~22,500 documents, ~20 MB, at 100k courses), so tantivy never cuts a batch in two.
+BATCHES = 8
+BATCH_HEAP = 200_000_000
+SMALL_HEAP = 50_000_000  # a small world's index is written in one batch (~1 MB at the default size)
+ONE_BATCH_HEAP = 400_000_000  # the whole of a 100k-course world's documents in one batch
 
 logger = logging.getLogger(__name__)
 Occur = tantivy.Occur
@@ -43,8 +57,9 @@ Query = tantivy.Query
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    for name in (*CONTENT_FIELDS, ALL_FIELD):
+    for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="default")
+    builder.add_text_field(ALL_FIELD, stored=False, tokenizer_name="default", index_option="basic")
     for name in FACET_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     builder.add_unsigned_field("live", stored=False, indexed=True)
@@ -52,42 +67,95 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+def _documents(world) -> Iterator[str]:
+    """The JSON of each document, in world order, made one at a time (nothing of the world is cached)."""
+    table, runs, clock = world._search_index, world._run_cores, world.clock
+    value, starts, ends = table.value, table.es, table.ee
+    for i in range(len(runs)):
+        display_name, overview, number, short_description = table.content(i)
+        modes = value(i, "modes") or ()
+        org, language = value(i, "org"), value(i, "language")
+        meta = " ".join(filter(None, (runs[i].key, org, value(i, "number"), *modes, language,
+                                      value(i, "catalog_visibility"))))
+        live = starts[i] is not None and starts[i] <= clock and (ends[i] is None or ends[i] >= clock)
+        doc = {"display_name": display_name, "overview": overview, "number": number,
+               "short_description": short_description, META_FIELD: meta,
+               ALL_FIELD: [display_name, short_description, number, overview, meta], "modes": list(modes),
+               "live": int(live), "doc": i}
+        if org:
+            doc["org"] = org
+        if language:
+            doc["language"] = language
+        yield orjson.dumps(doc).decode()
+
+
+def _release_free_memory() -> None:
+    """Hand the allocator's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing): building
+    a large world or its index frees hundreds of megabytes that glibc would otherwise keep mapped."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _load_malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_malloc_trim = _load_malloc_trim()
+
+
 class SearchIndex:
-    """A built index and the queries both engines compose from it."""
+    """A built index and the queries both engines compose from it.
+
+    A small world's index lives in memory, written in one commit. A large world's (`WARM_FROM` documents or
+    more) is written to a private temporary directory in `BATCHES` commits, merged into one segment and
+    memory-mapped; the directory is removed as soon as the searcher has its files open (they live on, unnamed,
+    until the index is dropped), so nothing is left on disk whatever happens to the process. Its writer never
+    buffers more than one batch, and the index's pages count in the process's memory only once read.
+    Either way the index has one segment, documents in world order (`doc`, also the index's sort field), so
+    both hold the same terms, statistics and document numbers, and answer the same.
+    """
 
     def __init__(self, world):
         self.schema = _schema()
-        self.index = tantivy.Index(self.schema)
-        table = world._search_index
-        live = set(table.live(world.clock))
-        columns = {name: table.column(name) for name in (*FACET_FIELDS, "number", "catalog_visibility")}
-        writer = self.index.writer(heap_size=BUILD_HEAP, num_threads=1)
-        runs = world._run_cores
-        for i in range(len(runs)):
-            display_name, overview, number, short_description = table.content(i)
-            modes = columns["modes"][i] or ()
-            org, language = columns["org"][i], columns["language"][i]
-            meta = " ".join(filter(None, (runs[i].key, org, columns["number"][i], *modes, language,
-                                          columns["catalog_visibility"][i])))
-            doc = {"display_name": display_name, "overview": overview, "number": number,
-                   "short_description": short_description,
-                   ALL_FIELD: [display_name, short_description, number, overview, meta],
-                   "modes": list(modes), "live": int(i in live), "doc": i}
-            if org:
-                doc["org"] = org
-            if language:
-                doc["language"] = language
-            writer.add_json(orjson.dumps(doc).decode())
-        writer.commit()
-        writer.wait_merging_threads()
-        self.index.reload()
-        self.searcher = self.index.searcher()
-        if self.searcher.num_segments != 1:  # ties would then depend on segment order
+        large = len(world._run_cores) >= WARM_FROM
+        if large:
+            _release_free_memory()
+            with tempfile.TemporaryDirectory(prefix="mockserver-search-", ignore_cleanup_errors=True) as path:
+                self.index = self._build(world, path, BATCHES, BATCH_HEAP)
+                if self.searcher.num_segments > 1:  # the merge policy did not merge them: one batch then
+                    logger.warning("search index: %d segments after the merge; writing it in one batch",
+                                   self.searcher.num_segments)
+                    self.index = self._build(world, tempfile.mkdtemp(dir=path), 1, ONE_BATCH_HEAP)
+            _release_free_memory()
+        else:
+            self.index = self._build(world, None, 1, SMALL_HEAP)
+        if self.searcher.num_segments > 1:  # ties would then depend on segment order
             logger.warning("search index has %d segments; equal scores may tie differently",
                            self.searcher.num_segments)
         self._analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
                           .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase()).build())
         self.live = Query.term_query(self.schema, "live", 1)
+
+    def _build(self, world, path: str | None, batches: int, heap: int) -> tantivy.Index:
+        """The index of `world`'s documents (in `path`, or in memory), searchable (`self.searcher`)."""
+        index = tantivy.Index(self.schema, path=path, sort_by_field="doc")
+        index.config_reader(reload_policy="manual")  # no watcher thread on the directory's meta.json
+        writer = index.writer(heap_size=heap, num_threads=1)
+        per_batch = -(-len(world._run_cores) // batches)
+        for n, doc in enumerate(_documents(world), 1):
+            writer.add_json(doc)
+            if n % per_batch == 0:
+                writer.commit()
+                _release_free_memory()  # the batch's buffer: freed by the writer, kept by the allocator
+        writer.commit()
+        _release_free_memory()
+        writer.wait_merging_threads()
+        index.reload()
+        self.searcher = index.searcher()
+        return index
 
     # ------------------------------------------------------------------ building blocks
     def tokens(self, text: str) -> list[str]:
@@ -96,6 +164,12 @@ class SearchIndex:
 
     def term(self, field: str, token: str) -> tantivy.Query:
         return Query.term_query(self.schema, field, token)
+
+    def any_field(self, query_of: Callable[[str], tantivy.Query]) -> tantivy.Query:
+        """The documents matching `query_of(field)` in one of `TEXT_FIELDS` at least, for a query that needs
+        positions (a phrase; a word is `query_of(ALL_FIELD)`). Scored as a sum: wrap it in a constant score
+        where the score matters."""
+        return Query.boolean_query([(Occur.Should, query_of(field)) for field in TEXT_FIELDS])
 
     def phrase(self, field: str, tokens: Sequence[str]) -> tantivy.Query:
         if len(tokens) == 1:

@@ -62,13 +62,21 @@ def one_typo_regex(token: str, prefix: bool) -> str:
     return re.escape(first) + "(" + "|".join(sorted(alts)) + ")" + (".*" if prefix else "")
 
 
-def derivations(index: SearchIndex, field: str, token: str, typos: int, prefix: bool):
-    """The query of the terms at most `typos` typos from `token` in `field` (a prefix of them when `prefix`):
-    0 exact, 1 the first letter kept (`one_typo_regex`), 2 any two edits (Levenshtein, transposition = 1; a
-    first-letter typo plus another edit is let through here, where Meilisearch would count three)."""
+def derivations(index: SearchIndex, token: str, typos: int, prefix: bool):
+    """The query of the terms at most `typos` typos from `token` in any text field (`ALL_FIELD`; a prefix of
+    them when `prefix`): 0 exact, 1 the first letter kept (`one_typo_regex`), 2 any two edits (Levenshtein,
+    transposition = 1; a first-letter typo plus another edit is let through here, where Meilisearch would
+    count three)."""
     if typos == 1:
-        return Query.regex_query(index.schema, field, one_typo_regex(token, prefix))
-    return index.fuzzy(field, token, typos, prefix)
+        return Query.regex_query(index.schema, ALL_FIELD, one_typo_regex(token, prefix))
+    return index.fuzzy(ALL_FIELD, token, typos, prefix)
+
+
+def phrase_query(index: SearchIndex, tokens) -> object:
+    """The documents with these tokens in a row in one of their text fields."""
+    if len(tokens) == 1:
+        return index.term(ALL_FIELD, tokens[0])
+    return index.any_field(lambda field: index.phrase(field, tokens))
 
 
 def parse(index: SearchIndex, text: str) -> tuple[list[tuple[str, object]], list[object]]:
@@ -83,13 +91,13 @@ def parse(index: SearchIndex, text: str) -> tuple[list[tuple[str, object]], list
             if not tokens:
                 continue
             if neg_phrase:
-                excluded.append(index.phrase(ALL_FIELD, tokens))
+                excluded.append(phrase_query(index, tokens))
             else:
                 terms.append(("phrase", tokens))
         elif word is not None:
             tokens = index.tokens(word)
             if neg_word and tokens:
-                excluded.append(index.phrase(ALL_FIELD, tokens))
+                excluded.append(phrase_query(index, tokens))
             else:
                 terms.extend(("word", token) for token in tokens)
     return terms[:MAX_TERMS], excluded
@@ -106,13 +114,12 @@ class _Plan:
         for n, (kind, value) in enumerate(terms):
             if kind == "phrase":
                 self.allowed.append(0)
-                levels = [index.phrase(ALL_FIELD, value)]
+                levels = [phrase_query(index, value)]
             else:
                 prefix = prefix_last and n == len(terms) - 1
                 typos = allowed_typos(value)
                 self.allowed.append(typos)
-                levels = [derivations(index, ALL_FIELD, value, d, prefix)
-                          for d in range(typos + 1)]
+                levels = [derivations(index, value, d, prefix) for d in range(typos + 1)]
             matches.append(levels[-1])
             # 3 for an exact match, 2 with one typo, 1 with two.
             credits.append(Query.disjunction_max_query(

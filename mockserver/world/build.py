@@ -106,6 +106,7 @@ def _build(seed: int, clock: datetime | None, size: str | int, overlay: Overlay 
     _build_catalogs(w, gen, ov, small)
     _build_enterprise(w, gen, ov, small)
     _build_blendx_search(w, gen, ov)
+    gen.built()
     return World(w)
 
 

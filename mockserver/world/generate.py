@@ -365,6 +365,11 @@ class Generator:
         """`value`, or the equal value kept before (immutable values only: dates, strings, tuples)."""
         return self._shared.setdefault(value, value)
 
+    def built(self) -> None:
+        """The world's records are made: forget the values kept for sharing (the table alone is ~10 MB at
+        100,000 courses; the records keep the values themselves)."""
+        self._shared = {}
+
     # ----------------------------------------------------------------- reference data
     def _subject(self, i: int, name: str) -> e.Subject:
         r = rng(self.seed, "subject", name)

@@ -399,6 +399,10 @@ class SearchIndex:
         self._columns: dict[str, list] = {}
         self._by_fragment: dict[str, list[int]] | None = None
 
+    def value(self, i: int, name: str) -> Any:
+        """Field `name` of document i, read afresh (`column` keeps a whole field)."""
+        return self._value(i, name)
+
     def column(self, name: str) -> list:
         col = self._columns.get(name)
         if col is None:
