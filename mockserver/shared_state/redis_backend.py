@@ -371,12 +371,21 @@ class RedisState(StateBackend):
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
-                        self._on_message(message["data"].decode())
+                        self._on_message(message["data"])
             except (redis.RedisError, OSError) as exc:
                 self.warn_once("listen", f"lost the shared state's channel ({exc}); retrying")
                 self._stop.wait(1.0)
 
-    def _on_message(self, text: str) -> None:
+    def _on_message(self, data: bytes) -> None:
+        # Anyone with access to the Redis (another version of mockserver among them) can publish on the
+        # channel: a message this process cannot read is logged and skipped, never the end of the listener
+        # (which would leave flushes unacknowledged and deleted sessions alive here).
+        try:
+            self._handle(data.decode())
+        except (ValueError, KeyError) as exc:
+            self.warn_once("message", f"ignored a message on {self.channel} it cannot read: {exc!r}"[:300])
+
+    def _handle(self, text: str) -> None:
         kind, _, rest = text.partition(" ")
         if kind == "flush":
             self.flush()
@@ -406,6 +415,8 @@ class RedisState(StateBackend):
                 self.adopt(share)
             except ScenarioError as exc:
                 log.error("scenarios of %s from the shared state do not load here:\n%s", share.scope, exc)
+            except (ValueError, KeyError, TypeError) as exc:  # stored by something else than a mockserver
+                log.error("scenarios of %s in the shared state cannot be read: %r", share.scope, exc)
             except (redis.RedisError, OSError) as exc:
                 self.warn_once("adopt", f"could not read scenarios from the shared state: {exc}")
 
@@ -422,8 +433,10 @@ class RedisState(StateBackend):
         info = {"id": self.replica_id, "host": socket.gethostname(), "pid": os.getpid(), "started": self.started,
                 "world": {"seed": self.settings.seed, "size": self.settings.size,
                           "clock": self.settings.clock.isoformat() if self.settings.clock else None},
-                "sessions": sum(1 for scope in self._shares if scope != "g")}
+                "sessions": 0}
+        # A copy: sessions open and close in other threads meanwhile (iterating the dict itself could raise).
         shares = list(self._shares.values())
+        info["sessions"] = sum(1 for share in shares if share.scope != "g")
         touched, self._touched = self._touched, set()
         pipe = self.client.pipeline(transaction=False)
         pipe.zadd(f"{NS}replicas", {self.replica_id: now + REPLICA_TTL})

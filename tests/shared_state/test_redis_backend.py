@@ -227,3 +227,17 @@ def test_a_session_a_replica_cannot_build_is_a_503_naming_why(apps, clients, red
     finally:
         strict.runtime.share.backend.close()
         one.delete("/__admin/sessions/own-world")
+
+
+def test_a_message_the_replicas_cannot_read_does_not_stop_them_listening(apps, clients, redis_url):
+    # Anything with access to the Redis can publish on the channel (another mockserver version among them);
+    # the listener used to die on it, and then a session deleted through one replica stayed alive on the other.
+    one, two = clients
+    store = redis.Redis.from_url(redis_url)
+    channel = apps[0].runtime.share.backend.channel
+    for junk in (b"scenarios g", b"drop", b"\xff\xfe", b"scenarios g x y"):
+        assert store.publish(channel, junk) == 2
+    assert two.get(f"/__session/heard{CATALOGS}").status_code == 200
+    assert one.get(f"/__session/heard{CATALOGS}").status_code == 200
+    assert one.delete("/__admin/sessions/heard").status_code == 200
+    follow(apps, lambda app: app.runtime.sessions.get("heard") is None)
