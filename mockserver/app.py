@@ -20,6 +20,7 @@ from pathlib import Path
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionResponse
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
@@ -29,6 +30,7 @@ from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from connexion.spec import Specification
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.templating import Jinja2Templates
 
 from mockserver import errors, landing, limits, specs
@@ -215,6 +217,12 @@ async def _handle_exception(request, exc):
     return errors.handle_exception(request, exc)
 
 
+async def _client_gone(_request, _exc):
+    # The client went away before its whole body arrived (`limits.read_body`): nothing was done with the part
+    # that came, nobody will read this answer, and it is no server error to log a traceback for.
+    return ConnexionResponse(status_code=400, body=b"")
+
+
 def _routed_elsewhere(*_args, **_kwargs):
     raise AssertionError("connexion only routes; our router calls the handlers")
 
@@ -336,6 +344,7 @@ def create_app(settings: Settings | None = None, *, validate_responses: bool = F
                                   validate_responses=validate_responses, security_map=SECURITY_MAP)
     for exc_class in (ProblemException, HTTPException):
         connexion_app.add_error_handler(exc_class, _handle_exception)
+    connexion_app.add_error_handler(ClientDisconnect, _client_gone)
 
     app = MockApp(runtime, connexion_app)
     # Scenario files (--scenario, --watch): checked and installed before the app serves anything.

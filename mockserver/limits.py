@@ -16,6 +16,8 @@ import stat
 import sys
 from pathlib import Path
 
+from starlette.requests import ClientDisconnect
+
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -63,7 +65,9 @@ async def read_body(receive, headers, limit: int, what: str = "the request body"
     """The whole request body from an ASGI `receive`, refusing (`TooLarge`) past `limit` bytes.
 
     A declared `Content-Length` over the limit is refused before anything is read; a chunked body is
-    refused as soon as it passes the limit, so at most `limit` + one chunk is ever held.
+    refused as soon as it passes the limit, so at most `limit` + one chunk is ever held. A client that goes
+    away before the end raises `ClientDisconnect` (as Starlette's own reader): what arrived is not the body,
+    and acting on it would, say, load half a scenario.
     """
     declared = content_length(headers)
     if declared is not None and declared > limit:
@@ -72,7 +76,7 @@ async def read_body(receive, headers, limit: int, what: str = "the request body"
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise ClientDisconnect()
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
