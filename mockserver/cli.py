@@ -141,6 +141,7 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from mockserver.app import create_app
+    from mockserver.protocol import uvicorn_options
 
     try:
         settings = settings_from_args(args)
@@ -159,7 +160,7 @@ def cmd_serve(args) -> int:
     gc.collect()
     gc.freeze()
     config = uvicorn.Config(app, log_level="info" if args.access_log else "warning", access_log=args.access_log,
-                            lifespan="on", **_proxy_options(args))
+                            lifespan="on", **_proxy_options(args), **uvicorn_options(settings.max_header_bytes))
     _run_server(config, sock, on_ready=lambda: print(banner(settings, app, port), flush=True))
     return 0
 

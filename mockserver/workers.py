@@ -169,13 +169,16 @@ def serve(settings: Settings, workers: int, *, log_level: str, access_log: bool,
     """
     import uvicorn
 
+    from mockserver.protocol import uvicorn_options
+
     with (private_redis() if not settings.state else _given(settings.state)) as state:
         sockets = listening_sockets(settings.host, settings.port, workers)
         try:
             config = uvicorn.Config(functools.partial(worker_app, settings.replace(state=state)), factory=True,
                                     host=settings.host, port=settings.port, workers=workers, log_level=log_level,
                                     access_log=access_log, lifespan="on", proxy_headers=proxy_headers,
-                                    forwarded_allow_ips=forwarded_allow_ips)
+                                    forwarded_allow_ips=forwarded_allow_ips,
+                                    **uvicorn_options(settings.max_header_bytes))
             if on_listening is not None:
                 on_listening()
             _supervisor()(config, sockets=sockets).run()
