@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
+from mockserver import limits
 from mockserver.contract.context import json_body, media_type
 from mockserver.contract.failures import Collector, ReplayDrift, escape_pointer
 
@@ -96,13 +97,14 @@ def load_requests(path: Path) -> list[Recorded]:
     """The requests of a journal export; `RequestsFileError` names what is wrong and where."""
     path = Path(path)
     try:
-        if path.stat().st_size > _MAX_FILE:
-            raise RequestsFileError(f"{path}: larger than {_MAX_FILE // 2**20} MiB")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # Bounded, and a FIFO or device is refused before it is opened (it could block or never end).
+        data = json.loads(limits.read_file(path, _MAX_FILE, "requests file").decode("utf-8"))
+    except limits.TooLarge:
+        raise RequestsFileError(f"{path}: larger than {_MAX_FILE // 2**20} MiB") from None
     except OSError as exc:
         raise RequestsFileError(f"{path}: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestsFileError(f"{path}: not JSON ({exc})") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise RequestsFileError(f"{path}: not JSON ({type(exc).__name__}: {str(exc)[:200]})") from None
     entries = data.get("requests") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise RequestsFileError(f"{path}: expected {{\"requests\": [...]}} (GET /__admin/requests or a journal dump)")

@@ -472,7 +472,9 @@ def _replay(specs: dict[str, dict], options: ContractOptions, creds: Credentials
         for request in recorded:
             verdict = _replay_one(request, matchers, runs, policy, reference, redactor, result)
             result.replays.append(verdict)
-            say(f"  #{request.index:<4} {request.method} {request.target[:80]}: {redactor.text(verdict.verdict)[:100]}")
+            # Redacted whole, then cut: a secret cut in two would no longer be recognised.
+            say(f"  #{request.index:<4} {request.method} {redactor.text(request.target)[:80]}: "
+                f"{redactor.text(verdict.verdict)[:100]}")
     finally:
         reference.close()
         for schema, _run in runs.values():
