@@ -7,12 +7,21 @@ One `mockserver serve` (default world, a scenario file with records and a behavi
 with the mixed workload of every API (bench/run.py's `mixed_workloads`), while a second thread, every
 `--every` seconds, rewrites the scenario file (alternating two versions: a record's title and a
 behaviour's latency change, so every reload builds a new world) and calls `POST /__admin/scenarios/reload`,
-and half a period later `POST /__admin/reset`. Printed:
+and half a period later `POST /__admin/reset`.
+
+Two phases under the same load and churn: a warm-up (`--warmup`, 15 s: three reloads, so that what the
+steady state holds is there — the cache and journal at their working size, a loaded world and its search
+index, and the moment of a reload that holds two of them), then the measured window (`--seconds`). RSS is
+read from /proc three times: after start-up (before any request), at the end of the warm-up, at the end;
+and every `--every` seconds in between. Printed:
 
 - requests, req/s, and wrk's non-2xx count (none is expected: the scenario forces no failure on the
-  workload's routes) and socket errors (connect, read, write, timeout);
-- the admin calls made and how many did not answer 200;
-- the server's RSS after warm-up, at the end and its peak, and the growth in percent (target: < 5%).
+  workload's routes) and socket errors (connect, read, write, timeout), for the measured window, and the
+  same counts for the warm-up;
+- the admin calls made in both phases and how many did not answer 200;
+- RSS growth from start-up to the end: everything serving this load takes on (information, no target);
+- RSS growth over the measured window (from the end of the warm-up): what a leak shows (target < 5%);
+- the RSS timeline, and the server's own counters at the end (`/__admin/health` `memory`).
 
 Figures are information, not assertions; exit status 1 when a target is missed. Traffic stays on loopback.
 """
@@ -87,11 +96,11 @@ def run_wrk(url: str, script: str, seconds: int, connections: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=60, help="the measured window")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--every", type=float, default=5.0, help="seconds between scenario rewrites")
     parser.add_argument("--size", default="default")
-    parser.add_argument("--warmup-cycles", type=int, default=6, help="unloaded churn cycles before measuring")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of the same load and churn before measuring")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -104,58 +113,67 @@ def main() -> int:
                   "--clock", "2026-01-15", "--scenario", str(scenario)], port)
     try:
         url = f"http://127.0.0.1:{port}"
+        startup_rss = rss_kib(proc.pid)
         token = httpx.post(f"{url}/oauth2/v1/access_token", data={"grant_type": "client_credentials",
                            "client_id": "soak", "token_type": "jwt"}).json()["access_token"]
         workloads = mixed_workloads(url, {"Authorization": f"JWT {token}"}, {"actionsecret": "your_secret"})
         script = lua_script([r for reqs in workloads.values() for r in reqs], work / "soak.lua")
-        # Warm-up: caches filled, and a few full churn cycles (rewrite, reload, reset) without load, so the
-        # start figure holds what the steady state holds: the startup world, a scenario world, the probe app
-        # that checks records, and the allocator's arenas they leave.
-        with httpx.Client(base_url=url, timeout=60) as admin:
-            for n in range(args.warmup_cycles):
-                scenario.write_text(SCENARIO.format(title=f"Warm-up {n}", latency=0), encoding="utf-8")
-                admin.post("/__admin/scenarios/reload")
-                admin.post("/__admin/reset")
-        run_wrk(url, script, 2, args.connections)
-        start_rss = rss_kib(proc.pid)
         outcome = {"admin": 0, "admin_failed": 0}
         stop = threading.Event()
         churner = threading.Thread(target=churn, args=(url, scenario, args.every, stop, outcome), daemon=True)
         churner.start()
-        # RSS every period while wrk runs: a leak climbs to the end, bounded buffers filling level off.
         timeline: list[int] = []
-        loaded: dict = {}
-        wrk = threading.Thread(target=lambda: loaded.update(run_wrk(url, script, args.seconds, args.connections)))
-        wrk.start()
-        while wrk.is_alive():
-            wrk.join(timeout=args.every)
-            timeline.append(rss_kib(proc.pid))
-        result = loaded
+        warm = run_sampled(proc.pid, url, script, args.warmup, args.connections, args.every, timeline)
+        warm_rss, warm_samples = rss_kib(proc.pid), len(timeline)
+        result = run_sampled(proc.pid, url, script, args.seconds, args.connections, args.every, timeline)
+        end_rss, peak_rss = rss_kib(proc.pid), rss_kib(proc.pid, "VmHWM")
         stop.set()
         churner.join(timeout=120)
-        end_rss, peak_rss = rss_kib(proc.pid), rss_kib(proc.pid, "VmHWM")
+        memory = httpx.get(f"{url}/__admin/health").json()["memory"]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    growth = (end_rss - start_rss) / start_rss * 100 if start_rss else 0.0
+    overall = (end_rss - startup_rss) / startup_rss * 100
+    window = (end_rss - warm_rss) / warm_rss * 100
     sockets = sum(result["socket_errors"].values())
-    print(f"soak: {args.seconds} s, {args.connections} connections, scenario rewrite + reload and a reset every "
-          f"{args.every:g} s, world {args.size}")
+    print(f"soak: {args.seconds} s measured after {args.warmup} s of warm-up, {args.connections} connections, "
+          f"scenario rewrite + reload and a reset every {args.every:g} s, world {args.size}")
     print(f"  requests          {result['requests']} ({result['rps']:.0f} req/s)")
     print(f"  unexpected non-2xx {result['non2xx']}")
     print(f"  socket errors     {sockets} {result['socket_errors']}")
-    print(f"  admin calls       {outcome['admin']} ({outcome['admin_failed']} not 200)")
-    print(f"  RSS               {start_rss / 1024:.1f} MB after warm-up -> {end_rss / 1024:.1f} MB at the end "
-          f"(peak {peak_rss / 1024:.1f} MB): {growth:+.1f}% (target < {RSS_GROWTH_TARGET:g}%)")
-    half = timeline[len(timeline) // 2:]
-    print(f"  RSS every {args.every:g} s  " + " ".join(f"{kib / 1024:.0f}" for kib in timeline) + " MB")
-    if len(half) > 1:
-        print(f"  RSS, second half  {half[0] / 1024:.1f} -> {half[-1] / 1024:.1f} MB: "
-              f"{(half[-1] - half[0]) / half[0] * 100:+.1f}% (a leak keeps climbing here; filling buffers do not)")
+    warm_sockets = sum(warm["socket_errors"].values())
+    print(f"  warm-up           {warm['requests']} requests, {warm['non2xx']} non-2xx, {warm_sockets} socket errors")
+    print(f"  admin calls       {outcome['admin']} in both phases ({outcome['admin_failed']} not 200)")
+    print(f"  RSS               {startup_rss / 1024:.1f} MB after start-up, {warm_rss / 1024:.1f} MB after warm-up, "
+          f"{end_rss / 1024:.1f} MB at the end (peak {peak_rss / 1024:.1f} MB)")
+    print(f"  RSS from start-up {overall:+.1f}% (what serving this load takes on: caches, journal, loaded worlds)")
+    print(f"  RSS, measured     {window:+.1f}% over the {args.seconds} s after warm-up "
+          f"(a leak shows here; target < {RSS_GROWTH_TARGET:g}%)")
+    marks = [f"{kib / 1024:.0f}" for kib in timeline]
+    marks.insert(warm_samples, "|")
+    print(f"  RSS every {args.every:g} s  " + " ".join(marks) + " MB  (| = end of warm-up)")
+    process = memory.get("process", {})
+    print(f"  at the end        cache {memory['cache']['entries']} entries {memory['cache']['bytes']} B; "
+          f"journal {memory['journal']['entries']} entries {memory['journal']['bytes']} B; "
+          f"worlds alive {process.get('worlds', '?')}; allocator {process.get('allocator', '?')}")
     for error in outcome.get("admin_errors", [])[:5]:
         print(f"  admin error: {error}")
-    missed = result["non2xx"] or sockets or outcome["admin_failed"] or growth >= RSS_GROWTH_TARGET
+    missed = (result["non2xx"] or sockets or warm["non2xx"] or warm_sockets or outcome["admin_failed"]
+              or window >= RSS_GROWTH_TARGET)
     return 1 if missed else 0
+
+
+def run_sampled(pid: int, url: str, script: str, seconds: int, connections: int, every: float,
+                timeline: list[int]) -> dict:
+    """wrk for `seconds`, appending the server's RSS to `timeline` every `every` seconds meanwhile."""
+    result: dict = {}
+    wrk = threading.Thread(target=lambda: result.update(run_wrk(url, script, seconds, connections)))
+    wrk.start()
+    while wrk.is_alive():
+        wrk.join(timeout=every)
+        if wrk.is_alive():
+            timeline.append(rss_kib(pid))
+    return result
 
 
 if __name__ == "__main__":

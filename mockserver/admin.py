@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver import limits, shared_state
+from mockserver import limits, memory, shared_state
 from mockserver.auth import claims_cache_stats
 from mockserver.scenarios.manager import PathRefused, manager_of
 from mockserver.scenarios.problems import ScenarioError
@@ -206,7 +206,7 @@ async def health(request: Request) -> Response:
     return _json({"status": "ok", "generation": snapshot.generation, "scenarios": list(snapshot.scenarios),
                   "world": snapshot.world is not None,
                   "memory": {"cache": runtime.cache.stats(), "journal": runtime.journal.stats(),
-                             "jwt_claims": claims_cache_stats()},
+                             "jwt_claims": claims_cache_stats(), "process": memory.stats()},
                   **await asyncio.to_thread(shared_state.health, runtime)})
 
 

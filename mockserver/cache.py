@@ -12,12 +12,20 @@ with, so nothing is encoded twice.
 
 The cache is bounded in bytes, not only in entries: distinct URLs are free to ask for (`?limit=99999999&x=N`
 renders a 2 MB page each), so a body over `entry_max_bytes` is rendered each time instead of kept, and the
-least recently used entries go once the total passes `max_bytes` (`--cache-bytes`, limits.py).
+least recently used entries go once the total passes `max_bytes` (`--cache-bytes`, limits.py). The bytes
+counted are the bytes held: every object of the key and the entry at its `sys.getsizeof` (a 2 MB search
+string in a key counts as 2 MB), the LRU's own slot, and bodies kept at their exact length (orjson's bytes
+keep the buffer they were written in: a 1.2 KB body held 8 KB).
+
+A reload replaces the snapshot and clears the cache at once (`Runtime.swap`); an answer of the replaced
+snapshot that finishes after that is not kept (`current`), so nothing of a replaced world stays here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import sys
 import threading
 from collections import OrderedDict
 
@@ -26,16 +34,34 @@ from starlette.responses import Response
 from mockserver import limits
 
 MAX_ENTRIES = 4096
-_OVERHEAD = 64  # what a tuple, a dict slot and a small object cost besides their bytes, roughly
+_SLOT = 200  # an entry's place in the LRU: its dict slot, its order link, the (entry, weight) pair
 
 
 def weight(value) -> int:
-    """Approximate bytes held by a key or an entry: its bytes and strings, plus a little per container."""
-    if isinstance(value, (bytes, str)):
-        return len(value) + _OVERHEAD
+    """Bytes held by a key or an entry: each object at its `sys.getsizeof`, with what tuples, lists and
+    dataclass instances (the search key's query) refer to. Shared objects (None, small ints) count too."""
+    size = sys.getsizeof(value)
     if isinstance(value, (tuple, list)):
-        return _OVERHEAD + sum(weight(item) for item in value)
-    return _OVERHEAD
+        return size + sum(weight(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        held = getattr(value, "__dict__", None)
+        return (size + (sys.getsizeof(held) if held is not None else 0)
+                + sum(weight(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    return size
+
+
+def exact(value):
+    """`value` with its bytes (at the top or in a tuple) copied to their exact size when they hold more."""
+    if type(value) is bytes:
+        return bytes(memoryview(value)) if value else value
+    if type(value) is tuple:
+        return tuple(exact(item) for item in value)
+    return value
+
+
+def current(request) -> bool:
+    """Whether the snapshot `request` started with still serves: an answer of a replaced one is not kept."""
+    return request.scope["mockserver.snapshot"] is request.scope["mockserver"].snapshot
 
 
 class ResponseCache:
@@ -59,10 +85,11 @@ class ResponseCache:
         return found[0]
 
     def put(self, key, entry) -> None:
-        cost = weight(key) + weight(entry)
+        cost = _SLOT + weight(key) + weight(entry)
         if cost > self.entry_max_bytes:
             self.skipped += 1
             return
+        entry = exact(entry)
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -130,7 +157,7 @@ def cached(handler=None, *, vary=None):
         if hit is not None:
             return CachedResponse(*hit)
         response = await handler(request)
-        if response.status_code == 200:
+        if response.status_code == 200 and current(request):
             cache.put(key, (response.status_code, response.body, list(response.raw_headers), response.media_type))
         return response
 

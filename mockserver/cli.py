@@ -9,7 +9,6 @@ status 2, and the banner is printed only once the socket is listening.
 from __future__ import annotations
 
 import argparse
-import gc
 import socket
 import sys
 import warnings
@@ -140,6 +139,7 @@ def banner(settings: Settings, app, port: int | None = None) -> str:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from mockserver import memory
     from mockserver.app import create_app
     from mockserver.protocol import uvicorn_options
 
@@ -150,15 +150,13 @@ def cmd_serve(args) -> int:
         if args.workers > 1:
             return _serve_workers(settings, args)
         sock = listen(settings.host, settings.port)  # first: a busy port fails before the world is built
+        memory.tune_allocator()  # before the world is built: every thread's allocations follow it
         app = create_app(settings)
     except SettingsError as exc:
         print(f"mockserver: not started: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    # The world and specs live for the whole process: move them out of the collector's way, so full
-    # collections stay short instead of stalling requests (docs/performance.md).
-    gc.collect()
-    gc.freeze()
+    memory.settle()  # the world and specs live for the whole process: out of the collector's way
     config = uvicorn.Config(app, log_level="info" if args.access_log else "warning", access_log=args.access_log,
                             lifespan="on", **_proxy_options(args), **uvicorn_options(settings.max_header_bytes))
     _run_server(config, sock, on_ready=lambda: print(banner(settings, app, port), flush=True))

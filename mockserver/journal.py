@@ -11,11 +11,14 @@ never leaves this module unredacted.
 Bounded in bytes as well as in entries: each header value and the query string are kept up to
 `value_max_bytes` (then cut, with a note of how much was cut), and the oldest entries drop off once the
 total passes `max_bytes` (`--journal-bytes`, limits.py). 1,000 requests with 1 MB headers cost 2 MB here.
+The bytes counted are the bytes held: the values' lengths and the Python objects around them (each
+header's pair and its two bytes objects cost 130 bytes besides their length).
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import time
 from collections import deque
@@ -72,7 +75,8 @@ def _cut(value: bytes, limit: int) -> bytes:
     return value[:limit] + b"...[truncated %d bytes]" % (len(value) - limit)
 
 
-_ENTRY_OVERHEAD = 256  # the tuple, the floats and ints of an entry, roughly
+_ENTRY_OVERHEAD = 256  # an entry's tuple, numbers, path and query objects, headers tuple and deque slot
+_HEADER_OVERHEAD = sys.getsizeof((b"", b"")) + 2 * sys.getsizeof(b"") + 8 - 4  # pair, 2 bytes, slot; not ': '+CRLF
 
 
 class Journal:
@@ -98,11 +102,11 @@ class Journal:
         weight = scope.get(limits.HEADER_BYTES_KEY)
         if weight is None:
             weight = limits.header_bytes(headers)
-        cost = _ENTRY_OVERHEAD + weight
+        cost = _ENTRY_OVERHEAD + weight + _HEADER_OVERHEAD * len(headers)
         if weight > cap:  # only then can one of them be longer than the cap
             headers = tuple((_cut(name, cap) if len(name) > cap else name, _cut(value, cap) if len(value) > cap else value)
                             for name, value in headers)
-            cost = _ENTRY_OVERHEAD + sum(len(name) + len(value) + 16 for name, value in headers)
+            cost = _ENTRY_OVERHEAD + limits.header_bytes(headers) + _HEADER_OVERHEAD * len(headers)
         query = scope.get("query_string", b"")
         if len(query) > cap:
             query = _cut(query, cap)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver import memory
 from mockserver.auth import AuthConfig
 from mockserver.cache import ResponseCache
 from mockserver.journal import Journal
@@ -55,6 +56,7 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.cache is None:
             self.cache = ResponseCache(max_bytes=self.settings.cache_bytes)
+        memory.track(self.snapshot.world)
 
     @property
     def world(self):
@@ -68,8 +70,9 @@ class Runtime:
         """Install a new snapshot atomically (one reference assignment)."""
         snapshot.generation = self.snapshot.generation + 1
         warm_search(snapshot.world)  # a large world's search index is built before it serves (off the event loop)
+        memory.track(snapshot.world)
         self.snapshot = snapshot
-        self.cache.clear()
+        self.cache.clear()  # the replaced snapshot's answers go now (`cached` keeps none of it after this)
 
 
 def runtime_of(request) -> Runtime:

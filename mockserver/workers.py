@@ -17,7 +17,6 @@ the same address, so the kernel spreads connections evenly (`listening_sockets`)
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import shutil
 import socket
@@ -36,11 +35,12 @@ log = logging.getLogger("mockserver.workers")
 
 def worker_app(settings: Settings):
     """The app of one worker (uvicorn calls this in each spawned process)."""
+    from mockserver import memory
     from mockserver.app import create_app
 
+    memory.tune_allocator()
     app = create_app(settings)
-    gc.collect()
-    gc.freeze()  # as `serve` does: the world lives for the whole process (docs/performance.md)
+    memory.settle()  # as `serve` does: the world lives for the whole process
     return app
 
 

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from mockserver import pagination
+from mockserver.cache import current
 from mockserver.errors import ApiError
 from mockserver.params import read_form
 from mockserver.render import json_bytes
@@ -53,5 +54,6 @@ async def course_discovery(request):
             logger.exception("search failed for %r", search_string)
             raise ApiError("server_error", f'An error occurred when searching for "{search_string}"') from None
         body = json_bytes(result)
-        cache.put(key, body)
+        if current(request):
+            cache.put(key, body)
     return Response(body, media_type="application/json")
