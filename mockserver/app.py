@@ -136,7 +136,8 @@ class RuntimeScope:
             if runtime is None:
                 return  # a bad session id or too many sessions: answered
             scope["mockserver"] = runtime
-            scope["mockserver.snapshot"] = runtime.snapshot
+            if not scope["path"].startswith("/__admin"):  # a control call must not pin the world it replaces
+                scope["mockserver.snapshot"] = runtime.snapshot
             # connexion's router records the operationId in scope["extensions"] of its own copy of the
             # scope; a dict made here is shared with that copy, so the journal sees it (uvicorn sends none).
             scope.setdefault("extensions", {})

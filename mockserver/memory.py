@@ -23,7 +23,7 @@ generations (`gc.freeze`) so that full collections stay short on the request pat
 replaces must not stay frozen: a large world's build freezes the whole heap, the world it replaces
 included, and a frozen cycle is never collected (each replaced 10,000-course world stayed for good).
 `collect_replaced()`, called after every swap, collects the replaced world at once, unfreezing the heap for
-that collection.
+that collection, and again shortly after if requests in flight still held it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ MMAP_THRESHOLD = 128 * 1024
 """Bytes from which glibc's malloc maps a block of its own (returned to the system on free)."""
 ARENA_MAX = 2
 """glibc malloc arenas: the event loop's and one shared by every other thread."""
+RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0)
+"""When a replaced world outlives its collection (requests in flight hold it), collect again after these."""
 
 _MALLOPT = {"MALLOC_MMAP_THRESHOLD_": (-3, MMAP_THRESHOLD), "MALLOC_ARENA_MAX": (-8, ARENA_MAX)}  # M_MMAP_THRESHOLD, M_ARENA_MAX
 _tuned: dict[str, int] = {}
@@ -72,14 +74,22 @@ def settle() -> None:
         gc.freeze()
 
 
-def collect_replaced() -> None:
-    """A swap replaced a world: free it now (it is a graph with cycles), off the event loop.
+def collect_replaced(world: weakref.ref) -> None:
+    """A swap replaced the world `world` refers to (weakly: the caller holds it no more): free it now (it is
+    a graph with cycles), off the event loop.
 
     When anything is frozen (`settle`, a large world's build), the replaced world may be among it: the heap
     is unfrozen for one full collection and frozen again, the world now serving with it (so the next swap
     does the same). That collection costs about 50 ms on the default world and 0.2 s at 10,000 courses,
-    once per reload, in the reload's thread.
+    in the reload's thread. Requests that started before the swap still hold the world; if it outlives the
+    collection, it is collected again once they have had time to finish (`RETRY_SECONDS`, doubling).
     """
+    _collect_unless_freed(world, 0)
+
+
+def _collect_unless_freed(ref: weakref.ref, attempt: int) -> None:
+    if ref() is None:
+        return
     with _lock:
         if gc.get_freeze_count():
             gc.unfreeze()
@@ -87,6 +97,10 @@ def collect_replaced() -> None:
             gc.freeze()
         else:
             gc.collect()
+    if ref() is not None and attempt < len(RETRY_SECONDS):
+        retry = threading.Timer(RETRY_SECONDS[attempt], _collect_unless_freed, (ref, attempt + 1))
+        retry.daemon = True
+        retry.start()
 
 
 def track(world) -> None:

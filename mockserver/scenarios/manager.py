@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from mockserver import memory
@@ -81,15 +82,19 @@ class ScenarioManager:
     def _install(self, scenarios: list[Scenario], snapshot: Snapshot, *, publish: bool = True) -> None:
         if publish and self.runtime.share is not None:
             self.runtime.share.publish(scenarios, snapshot)  # the other workers and replicas follow
-        replaced = self.runtime.snapshot.world is not snapshot.world
+        replaced = self.runtime.snapshot.world
+        # The default and startup worlds stay: a clear and a new session start from them.
+        kept = replaced is snapshot.world or replaced is self.default_world or replaced is self.startup[1].world
+        gone = None if kept else weakref.ref(replaced)
+        del replaced
         self.runtime.swap(snapshot)
         self.loaded = scenarios
         self.last_error = None
         self.reloads += 1
-        if replaced:
+        if gone is not None:
             # A world is a large graph with cycles: left to the collector's schedule, each replaced one stays
             # until a full collection comes (RSS grew 6 MB a reload in the soak), and a frozen one for good.
-            memory.collect_replaced()
+            memory.collect_replaced(gone)
         log.info("scenarios loaded: %s (generation %d)", ", ".join(s.name for s in scenarios) or "(none)",
                  snapshot.generation)
 

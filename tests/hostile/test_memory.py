@@ -3,8 +3,10 @@ journal keeps. Each asserts the bound (a status, the byte counters of `/__admin/
 
 from __future__ import annotations
 
+import gc
 import socket
 import time
+import tracemalloc
 
 import httpx
 import jwt
@@ -52,6 +54,43 @@ def test_a_cache_budget_of_zero_turns_the_cache_off_and_answers_stay_the_same():
     for _ in range(2):
         assert cached.get(PAGE, headers=headers).content == uncached.get(PAGE, headers=headers).content
     assert memory(uncached)["cache"]["entries"] == 0 and memory(cached)["cache"]["entries"] == 1
+
+
+def test_the_cache_and_journal_count_the_bytes_they_hold():
+    # Distinct small pages: each kept body, key and header list, and each journal entry, as tracemalloc
+    # sees them (orjson's bodies kept their 8-32 KB write buffers; headers' objects were not counted).
+    _, client, headers = make()
+    urls = [f"{PAGE}?limit=1&x={n}" for n in range(150)]
+    for url in urls:  # materialise what the pages show, so that only what is kept grows below
+        client.get(url, headers=headers)
+    client.delete("/__admin/scenarios")  # a swap: the cache starts empty
+    client.delete("/__admin/requests")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for url in urls:
+            assert client.get(url, headers=headers).status_code == 200
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    stats = memory(client)
+    assert stats["cache"]["entries"] == 150
+    counted = stats["cache"]["bytes"] + stats["journal"]["bytes"]
+    assert counted >= 0.8 * held, (counted, held)
+
+
+def test_a_huge_search_string_counts_in_the_cache_and_is_not_kept():
+    _, client, headers = make()
+    before = memory(client)["cache"]
+    for n in range(3):
+        response = client.post("/search/course_discovery/", data={"search_string": "a" * 600_000 + str(n)},
+                               headers=headers)
+        assert response.status_code == 200
+    after = memory(client)["cache"]
+    assert after["skipped_too_large"] == before["skipped_too_large"] + 3  # each key is over the entry limit
+    assert after["bytes"] < 100_000
 
 
 def test_request_headers_over_the_limit_are_431():
