@@ -9,9 +9,10 @@ with the mixed workload of every API (bench/run.py's `mixed_workloads`), while a
 behaviour's latency change, so every reload builds a new world) and calls `POST /__admin/scenarios/reload`,
 and half a period later `POST /__admin/reset`.
 
-Two phases under the same load and churn: a warm-up (`--warmup`, 15 s: three reloads, so that what the
-steady state holds is there — the cache and journal at their working size, a loaded world and its search
-index, and the moment of a reload that holds two of them), then the measured window (`--seconds`). RSS is
+Two phases under the same load and churn: a warm-up (`--warmup`, 30 s: six reloads and six resets, so that
+what the steady state holds is there — the cache and journal at their working size, a loaded world and its
+search index, the moment of a reload that holds two of them, and the allocators' free lists as churn leaves
+them; RSS levels off after about 25 s), then the measured window (`--seconds`). RSS is
 read from /proc three times: after start-up (before any request), at the end of the warm-up, at the end;
 and every `--every` seconds in between. Printed:
 
@@ -100,7 +101,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--every", type=float, default=5.0, help="seconds between scenario rewrites")
     parser.add_argument("--size", default="default")
-    parser.add_argument("--warmup", type=int, default=15, help="seconds of the same load and churn before measuring")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds of the same load and churn before measuring")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
