@@ -2,9 +2,9 @@
 
 Generated records share their texts: the 180,026 BlendX courses of the 100,000-course world have 535
 distinct titles, 22,108 distinct short descriptions and 1,026 distinct description paragraphs. `SharedTexts`
-keeps each distinct text once, all of them in one string separated by newlines, and, per text, the records
-that use it. A needle is looked for in that string with `str.find` (C speed over ~3 million characters,
-instead of a Python-level test of every record's texts); each hit is mapped back to its text with `bisect`,
+keeps each distinct text once, all of them in one UTF-8 string separated by newlines, and, per text, the
+records that use it. A needle is looked for in that string with `bytes.find` (C speed over ~3 MB, instead of
+a Python-level test of every record's texts); each hit is mapped back to its text with `bisect`,
 the scan resumes at the next text, and the records of every text hit are marked in a bytearray, one byte
 per record. The cost is one pass over the distinct texts plus one step per (text hit, record) pair.
 
@@ -21,6 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
 SEPARATOR = "\n"
+_SEPARATOR = SEPARATOR.encode()
+
+
+def _utf8(text: str) -> bytes:
+    # A needle's UTF-8 bytes are found in a text's exactly where its characters are: UTF-8 tells a character's
+    # first byte from the others, so a match can neither start nor end inside a character. `surrogatepass`
+    # keeps that true of the lone surrogates a Python string may hold.
+    return text.encode("utf-8", "surrogatepass")
 
 
 class SharedTexts:
@@ -54,13 +62,15 @@ class SharedTexts:
     def seal(self) -> SharedTexts:
         """Join the texts and group the records by text; no record can be added afterwards."""
         texts, uses, bounds = self._texts, self._uses, self._bounds
-        self._joined = SEPARATOR.join(texts)
-        starts = array("i", bytes(4 * (len(texts) + 1)))  # text k is _joined[starts[k]:starts[k + 1] - 1]
+        encoded = [_utf8(text) for text in texts]
+        self._joined = _SEPARATOR.join(encoded)
+        starts = array("q", bytes(8 * (len(texts) + 1)))  # text k is _joined[starts[k]:starts[k + 1] - 1]
         at = 0
-        for k, text in enumerate(texts):
+        for k, text in enumerate(encoded):
             starts[k] = at
             at += len(text) + 1
         starts[len(texts)] = at
+        del encoded
         self._starts = starts
         # the records of text k are _postings[_offsets[k]:_offsets[k + 1]], ascending
         offsets = array("i", bytes(4 * (len(texts) + 1)))
@@ -83,12 +93,14 @@ class SharedTexts:
     def texts_of(self, record: int) -> list[str]:
         """The texts of `record`, as added."""
         joined, starts, uses = self._joined, self._starts, self._uses
-        return [joined[starts[k]:starts[k + 1] - 1] for k in uses[self._bounds[record]:self._bounds[record + 1]]]
+        return [joined[starts[k]:starts[k + 1] - 1].decode("utf-8", "surrogatepass")
+                for k in uses[self._bounds[record]:self._bounds[record + 1]]]
 
     def tester(self, needle: str) -> Callable[[int], bool]:
         """A test of one record at a time: whether one of its texts contains `needle` (see `texts_containing`),
         each distinct text searched at most once; cheaper than `records_containing` for a few records."""
         _check(needle)
+        needle = _utf8(needle)
         joined, starts, uses, bounds = self._joined, self._starts, self._uses, self._bounds
         seen: dict[int, bool] = {}
 
@@ -107,6 +119,7 @@ class SharedTexts:
     def texts_containing(self, needle: str) -> Iterator[int]:
         """The ids of the distinct texts that contain `needle` (non-empty, without a newline), ascending."""
         _check(needle)
+        needle = _utf8(needle)
         joined, starts = self._joined, self._starts
         at = joined.find(needle)
         while at != -1:
