@@ -123,12 +123,12 @@ class SearchIndex:
         large = len(world._run_cores) >= WARM_FROM
         if large:
             _release_free_memory()
-            with tempfile.TemporaryDirectory(prefix="mockserver-search-", ignore_cleanup_errors=True) as path:
-                self.index = self._build(world, path, BATCHES, BATCH_HEAP)
-                if self.searcher.num_segments > 1:  # the merge policy did not merge them: one batch then
-                    logger.warning("search index: %d segments after the merge; writing it in one batch",
-                                   self.searcher.num_segments)
-                    self.index = self._build(world, tempfile.mkdtemp(dir=path), 1, ONE_BATCH_HEAP)
+            try:
+                self.index = self._build_on_disk(world)
+            except (OSError, ValueError) as error:  # no temporary directory, or no room in it
+                logger.warning("search index kept in memory: writing it to a temporary directory failed (%s)",
+                               error)
+                self.index = self._build(world, None, 1, ONE_BATCH_HEAP)
             _release_free_memory()
         else:
             self.index = self._build(world, None, 1, SMALL_HEAP)
@@ -138,6 +138,15 @@ class SearchIndex:
         self._analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
                           .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase()).build())
         self.live = Query.term_query(self.schema, "live", 1)
+
+    def _build_on_disk(self, world) -> tantivy.Index:
+        with tempfile.TemporaryDirectory(prefix="mockserver-search-", ignore_cleanup_errors=True) as path:
+            index = self._build(world, path, BATCHES, BATCH_HEAP)
+            if self.searcher.num_segments > 1:  # the merge policy did not merge them: one batch then
+                logger.warning("search index: %d segments after the merge; writing it in one batch",
+                               self.searcher.num_segments)
+                index = self._build(world, tempfile.mkdtemp(dir=path), 1, ONE_BATCH_HEAP)
+        return index
 
     def _build(self, world, path: str | None, batches: int, heap: int) -> tantivy.Index:
         """The index of `world`'s documents (in `path`, or in memory), searchable (`self.searcher`)."""

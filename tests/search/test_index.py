@@ -84,3 +84,18 @@ def test_an_index_written_in_batches_on_disk_answers_as_one_written_in_memory(mo
     assert search_index.index_of(app.runtime.world).searcher.num_segments == 1
     assert list(tmp_path.iterdir()) == []
     assert answers(app) == in_memory
+
+
+def test_without_a_writable_temporary_directory_a_large_worlds_index_is_kept_in_memory(monkeypatch, tmp_path,
+                                                                                      caplog):
+    import tempfile
+
+    import mockserver.search.index as search_index
+
+    in_memory = answers(create_app(Settings(size="default", clock=DEFAULT_TEST_CLOCK)))
+    monkeypatch.setattr(search_index, "WARM_FROM", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    app = create_app(Settings(size="default", clock=DEFAULT_TEST_CLOCK))
+    assert "search index kept in memory" in caplog.text
+    assert ready(app.runtime.world)
+    assert answers(app) == in_memory
