@@ -53,11 +53,7 @@ def tune_allocator() -> dict[str, int]:
     Call it before the world is built. Nothing is done where the C library is not glibc, and a value the
     environment gives is left to glibc.
     """
-    try:
-        is_glibc = os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc")
-    except (AttributeError, ValueError, OSError):
-        is_glibc = False
-    if not is_glibc:
+    if not _is_glibc():
         return {}
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
@@ -65,6 +61,24 @@ def tune_allocator() -> dict[str, int]:
         if name not in os.environ and mallopt(param, value) == 1:
             _tuned[name] = value
     return dict(_tuned)
+
+
+def release_free_memory() -> None:
+    """Hand the pages glibc's malloc holds free back to the system (`malloc_trim`; elsewhere nothing). Building
+    a large world or its search index frees hundreds of megabytes that would otherwise stay mapped: the index
+    build calls this after the world is built and after each batch it writes (`mockserver.search.index`)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _is_glibc() -> bool:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc")
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+_malloc_trim = ctypes.CDLL(None).malloc_trim if _is_glibc() else None
 
 
 def settle() -> None:

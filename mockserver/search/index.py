@@ -25,8 +25,6 @@ pure function of the world.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import tempfile
 import threading
@@ -35,6 +33,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import orjson
 import tantivy
+
+from mockserver.memory import release_free_memory
 
 CONTENT_FIELDS = ("display_name", "overview", "number", "short_description")
 META_FIELD = "meta"
@@ -89,23 +89,6 @@ def _documents(world) -> Iterator[str]:
         yield orjson.dumps(doc).decode()
 
 
-def _release_free_memory() -> None:
-    """Hand the allocator's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing): building
-    a large world or its index frees hundreds of megabytes that glibc would otherwise keep mapped."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
-
-def _load_malloc_trim():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-
-
-_malloc_trim = _load_malloc_trim()
-
-
 class SearchIndex:
     """A built index and the queries both engines compose from it.
 
@@ -122,14 +105,14 @@ class SearchIndex:
         self.schema = _schema()
         large = len(world._run_cores) >= WARM_FROM
         if large:
-            _release_free_memory()
+            release_free_memory()
             try:
                 self.index = self._build_on_disk(world)
             except (OSError, ValueError) as error:  # no temporary directory, or no room in it
                 logger.warning("search index kept in memory: writing it to a temporary directory failed (%s)",
                                error)
                 self.index = self._build(world, None, 1, ONE_BATCH_HEAP)
-            _release_free_memory()
+            release_free_memory()
         else:
             self.index = self._build(world, None, 1, SMALL_HEAP)
         if self.searcher.num_segments > 1:  # ties would then depend on segment order
@@ -158,9 +141,9 @@ class SearchIndex:
             writer.add_json(doc)
             if n % per_batch == 0:
                 writer.commit()
-                _release_free_memory()  # the batch's buffer: freed by the writer, kept by the allocator
+                release_free_memory()  # the batch's buffer: freed by the writer, kept by the allocator
         writer.commit()
-        _release_free_memory()
+        release_free_memory()
         writer.wait_merging_threads()
         index.reload()
         self.searcher = index.searcher()
