@@ -295,6 +295,10 @@ class RedisState(StateBackend):
         scope = scope_key(session)
         keys = [f"{NS}{kind}:{scope}" for kind in ("scen", "journal", "jbytes", "jid")]
         try:
+            # Its sequence counters too: a session made again with the same id numbers its scenario versions
+            # from 1 again, and would otherwise count on from the deleted session's calls ("fail the first 2"
+            # already spent). Session ids hold no glob character (`sessions.SESSION_ID`).
+            keys += self.client.scan_iter(match=f"{NS}seq:{scope}:*", count=1000)
             self.client.delete(*keys)
             self.client.publish(self.channel, f"drop {scope} {self.replica_id}")
         except redis.RedisError as exc:
@@ -437,7 +441,9 @@ class RedisState(StateBackend):
         # A copy: sessions open and close in other threads meanwhile (iterating the dict itself could raise).
         shares = list(self._shares.values())
         info["sessions"] = sum(1 for share in shares if share.scope != "g")
-        touched, self._touched = self._touched, set()
+        # The global scope is always in use: its scenario set must outlive GLOBAL_TTL without a change, or a
+        # replica started later would publish its startup scenarios over the ones loaded at run time.
+        touched, self._touched = self._touched | {"g"}, set()
         pipe = self.client.pipeline(transaction=False)
         pipe.zadd(f"{NS}replicas", {self.replica_id: now + REPLICA_TTL})
         pipe.set(f"{NS}replica:{self.replica_id}", orjson.dumps(info), px=int(REPLICA_TTL * 1000))

@@ -241,3 +241,25 @@ def test_a_message_the_replicas_cannot_read_does_not_stop_them_listening(apps, c
     assert one.get(f"/__session/heard{CATALOGS}").status_code == 200
     assert one.delete("/__admin/sessions/heard").status_code == 200
     follow(apps, lambda app: app.runtime.sessions.get("heard") is None)
+
+
+def test_a_session_made_again_with_a_deleted_ones_id_counts_its_sequences_afresh(apps, clients):
+    # A CI job that reuses its session id (the job's name) after deleting it must see its "fail the first 2 calls"
+    # again: the counters used to survive the delete, and the new scenario (version 1 again) counted on.
+    one, two = clients
+    for _ in range(2):
+        assert one.post("/__session/reused/__admin/scenarios", content=FLAKY, headers=YAML).status_code == 200
+        statuses = [(one if n % 2 else two).get(f"/__session/reused{CATALOGS}").status_code for n in range(3)]
+        assert statuses == [500, 500, 200]
+        assert one.delete("/__admin/sessions/reused").status_code == 200
+        follow(apps, lambda app: app.runtime.sessions.get("reused") is None)
+
+
+def test_the_global_scenarios_outlive_their_ttl_while_replicas_run(apps, clients, redis_url):
+    # The stored set of the global world is refreshed by the heartbeat; it used to expire GLOBAL_TTL after its
+    # last change, and a replica started after that published its own startup scenarios over it.
+    one, _ = clients
+    assert one.post("/__admin/scenarios", content=FLAKY, headers=YAML).status_code == 200
+    store = redis.Redis.from_url(redis_url)
+    store.expire("mockserver:scen:g", 1000)
+    follow(apps, lambda app: store.ttl("mockserver:scen:g") > 1000)
