@@ -11,7 +11,8 @@ A session is created by its first request and starts from the server's startup s
 with fresh counters. It is forgotten after `session_ttl` idle seconds, or with
 `DELETE /__admin/sessions/<id>`. Hostile input cannot exhaust the server: ids follow a small grammar
 (`SESSION_ID`), at most `max_sessions` live at once (a new one past that is refused with 429), and each
-session's journal and response cache are bounded (`session_journal_size`, `CACHE_ENTRIES`). A session's
+session's journal and response cache are bounded (`session_journal_size`, `CACHE_ENTRIES`, and a share of the
+global byte budgets small enough that all sessions together hold at most as much again: `session_share`). A session's
 world costs memory only when its scenarios bring records or change seed, clock or size (a behaviour-only
 session shares the global world); such worlds are built one at a time and at most `max_session_worlds`
 sessions hold one (`SessionScenarios`).
@@ -36,6 +37,7 @@ from starlette.routing import Route
 from mockserver.cache import ResponseCache
 from mockserver.scenarios.manager import ScenarioManager, manager_of
 from mockserver.scenarios.problems import Problem, ScenarioError
+from mockserver.shared_state.base import session_share
 from mockserver.state import Runtime, runtime_of
 
 SESSION_HEADER = b"x-mock-session"
@@ -201,7 +203,8 @@ class Sessions:
                                               f"{self.settings.max_sessions} (--max-sessions); idle ones expire "
                                               f"after {self.settings.session_ttl:g} s, or DELETE /__admin/sessions/<id>")
             runtime = Runtime(self.settings, self.root.snapshot, session=session,
-                              cache=ResponseCache(CACHE_ENTRIES, max_bytes=self.settings.cache_bytes // 16))
+                              cache=ResponseCache(CACHE_ENTRIES,
+                                                  max_bytes=session_share(self.settings, self.settings.cache_bytes)))
             manager_of(self.root).fork(runtime, SessionScenarios).sessions = self
             try:
                 self.state.attach(runtime)

@@ -194,3 +194,14 @@ def test_a_slash_redirect_keeps_the_session_prefix(client):
     assert answer.headers["location"] == "http://localhost/__session/redirected/enterprise/v1/enterprise-catalogs"
     plain = client.get("/enterprise/v1/enterprise-catalogs//", follow_redirects=False)
     assert plain.headers["location"] == "http://localhost/enterprise/v1/enterprise-catalogs"
+
+
+def test_all_sessions_together_hold_no_more_cache_and_journal_than_the_global_budget_again():
+    # Anyone who reaches the APIs can open --max-sessions sessions and fill each one's cache and journal: with a
+    # 16th of the budget each, 64 sessions held 4 times the documented cache and journal budgets.
+    app = create_app(Settings(seed=1, clock=DEFAULT_TEST_CLOCK, size="small", max_sessions=64,
+                              cache_bytes=6_400_000, journal_bytes=3_200_000))
+    with TestClient(app, base_url="http://localhost") as c:
+        memory = c.get("/__session/budget/__admin/health").json()["memory"]
+    assert 0 < memory["cache"]["max_bytes"] * 64 <= 6_400_000
+    assert 0 < memory["journal"]["max_bytes"] * 64 <= 3_200_000

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 
+def session_share(settings, total: int) -> int:
+    """A session's part of a byte budget of the global world (its response cache's, its journal's): a 16th, or
+    less when more than 16 sessions may live, so that all sessions together never hold more than that budget
+    again (`--max-sessions` sessions each taking a 16th held 4 times it)."""
+    return total // max(16, settings.max_sessions)
+
+
 def journal_limits(settings, session: str | None) -> tuple[int, int]:
-    """Entries and bytes one scope's journal keeps: the global journal's, or a session's (a 16th of the bytes)."""
+    """Entries and bytes one scope's journal keeps: the global journal's, or a session's (`session_share`)."""
     if session is None:
         return settings.journal_size, settings.journal_bytes
-    return settings.session_journal_size, max(settings.journal_bytes // 16, 1)
+    return settings.session_journal_size, max(session_share(settings, settings.journal_bytes), 1)
 
 
 def scope_key(session: str | None) -> str:
