@@ -111,13 +111,17 @@ return n
 
 
 def safe_url(url: str) -> str:
-    """The URL without its password (for messages, logs and /__admin/health)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = f"{parts.username}:***@" if parts.username else "***@"
-    return urlunsplit((parts.scheme, user + netloc, parts.path, parts.query, parts.fragment))
+    """The URL without its password (for messages, logs, the banner and /__admin/health): in the user info, or in
+    the query, where the Redis client takes one too (`redis://host/0?password=…`, `unix:///run/redis.sock?password=…`)."""
+    base, mark, rest = url.partition("?")
+    query, hashmark, fragment = rest.partition("#")
+    query = "&".join(f"{name}=***" if name.lower() == "password" else pair
+                     for pair in query.split("&") for name in [pair.partition("=")[0]])
+    parts = urlsplit(base)
+    if parts.password is not None:
+        netloc = (f"{parts.username}:***@" if parts.username else "***@") + parts.netloc.rsplit("@", 1)[1]
+        base = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return base + mark + query + hashmark + fragment
 
 
 def _encode(entry: Entry) -> str:
@@ -231,7 +235,7 @@ class RedisState(StateBackend):
             # Script objects run by hash and load themselves again into a Redis that lost them (a restart).
             self.publish_script = self.client.register_script(PUBLISH)
             self.append_script = self.client.register_script(APPEND)
-        except (redis.RedisError, ValueError) as exc:
+        except (redis.RedisError, ValueError, TypeError) as exc:  # TypeError: a query parameter it does not take
             raise SettingsError(f"--state / MOCKSERVER_STATE: cannot use Redis at {self.url}: {exc}") from None
         # Redis's pub/sub ignores database numbers: deployments on different databases of one Redis must
         # not hear each other.

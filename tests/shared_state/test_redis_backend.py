@@ -153,6 +153,9 @@ def test_a_replica_that_joins_late_serves_what_is_loaded_and_keeps_counting(apps
 
 @pytest.mark.parametrize("url, says", [("redis://127.0.0.1:1/0", "cannot use Redis at redis://127.0.0.1:1/0"),
                                        ("redis://user:hunter2@127.0.0.1:1/0", "user:***@"),
+                                       ("redis://127.0.0.1:1/0?db=0&password=hunter2", "?db=0&password=***"),
+                                       ("unix:///nowhere/redis.sock?password=hunter2", "?password=***"),
+                                       ("redis://127.0.0.1:1/0?colour=blue", "colour"),
                                        ("http://127.0.0.1:6379", "is not a redis://")])
 def test_an_unusable_state_url_is_refused_with_its_name(url, says):
     with pytest.raises(SettingsError) as error:
