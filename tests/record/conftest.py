@@ -42,6 +42,15 @@ def staging_settings() -> Settings:
     return Settings(seed=7, clock=DEFAULT_TEST_CLOCK, size="small", action_secret=ACTION_SECRET)
 
 
+def jwt_headers(url: str) -> dict[str, str]:
+    """The `Authorization` header of a client that took its token through `url` (a recording proxy, a target)."""
+    import httpx
+
+    token = httpx.post(f"{url}/oauth2/v1/access_token", data={
+        "grant_type": "client_credentials", "client_id": "qa", "client_secret": "s", "token_type": "jwt"})
+    return {"Authorization": f"JWT {token.json()['access_token']}"}
+
+
 @dataclass
 class Seen:
     method: str

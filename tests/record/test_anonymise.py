@@ -7,7 +7,7 @@ import yaml
 from mockserver.cli import main
 from mockserver.record.anonymise import Anonymiser, salt_file
 
-from .conftest import ACTION_SECRET, CLOCK
+from .conftest import ACTION_SECRET, CLOCK, jwt_headers
 
 CUSTOMER = "58152f7f-6d0e-41cf-862d-0a27c6fad72c"
 
@@ -91,9 +91,7 @@ def test_learner_values_in_requests_get_the_pseudonyms_of_the_bodies(staging):
     summary = Summary()
     proxy = RecordingProxy(staging.url, summary)
     with LiveServer(proxy) as served:
-        token = httpx.post(f"{served.url}/oauth2/v1/access_token", data={
-            "grant_type": "client_credentials", "client_id": "qa", "client_secret": "s", "token_type": "jwt"})
-        headers = {"Authorization": f"JWT {token.json()['access_token']}"}
+        headers = jwt_headers(served.url)
         base = f"{served.url}/enterprise/v3/enterprise-customer/{CUSTOMER}"
         httpx.get(f"{base}/learner-summary", headers=headers, params={
             "user_email": learner.user_email, "enterprise_user_id": str(learner.enterprise_user_id),

@@ -26,7 +26,7 @@ from mockserver.cli import main
 from mockserver.record.proxy import RecordingProxy
 from mockserver.record.summary import Summary
 
-from .conftest import CLOCK
+from .conftest import CLOCK, jwt_headers
 
 CATALOG = "0e871df0-6e43-4cfc-92cc-357ebf1fda75"
 
@@ -118,16 +118,14 @@ def test_the_proxy_rewrites_links_refuses_writes_and_keeps_no_credentials(stagin
     summary = Summary()
     proxy = RecordingProxy(staging.url, summary)
     with LiveServer(proxy) as served:
-        token = httpx.post(f"{served.url}/oauth2/v1/access_token", data={
-            "grant_type": "client_credentials", "client_id": "qa", "client_secret": "s", "token_type": "jwt"})
-        headers = {"Authorization": f"JWT {token.json()['access_token']}"}
+        headers = jwt_headers(served.url)
         page = httpx.get(f"{served.url}/enterprise/v2/enterprise-catalogs/{CATALOG}", headers=headers).json()
         assert page["next"].startswith(served.url + "/"), page["next"]
         refused = httpx.delete(f"{served.url}/catalog/v1/catalogs/1/", headers=headers)
         assert refused.status_code == 405
     assert [x.operation for x in proxy.exchanges] == ["enterprise.get_enterprise_catalog"], "token POST not kept"
     assert ("request", "DELETE refused by the proxy (read-only)") in summary.skipped
-    assert token.json()["access_token"] not in repr(proxy.exchanges)
+    assert headers["Authorization"].removeprefix("JWT ") not in repr(proxy.exchanges)
 
 
 def test_a_port_in_use_is_a_clear_error(staging, tmp_path, capsys):
