@@ -275,8 +275,9 @@ class BlendXIndex:
                 short_l = lowered[short] = short.lower()
             texts.add((name_l, short_l, *tail_parts(c)))
         self._texts = texts.seal()
-        self._orders: dict[tuple[str, str], array] = {}
-        self._ranks: dict[tuple[str, str], array] = {}
+        self._orders: dict[tuple[str, str], array] = {}  # ascending ones built here, descending on first use
+        self._ranks: dict[str, array] = {}  # position of each index in the ascending order
+        self._present: dict[str, int] = {}  # how many indices have a value (the rest, nulls, come last)
         by_key = sorted(range(len(cores)), key=keys.__getitem__)
         for fieldname, column in columns.items():
             self._build_order(fieldname, by_key, column)
@@ -294,20 +295,37 @@ class BlendXIndex:
         return getattr(c, fieldname)
 
     def _build_order(self, fieldname: str, by_key: list[int], values: list) -> None:
-        """Ascending: by value, ties by run key; descending: the reverse; nulls last in both."""
+        """Ascending: by value, ties by run key, nulls last (`order` derives the descending order)."""
         present = [i for i in by_key if values[i] is not None]
         missing = [i for i in by_key if values[i] is None]
         present.sort(key=values.__getitem__)
-        for direction, order in (("asc", present + missing), ("desc", present[::-1] + missing)):
-            rank = array("i", bytes(4 * len(order)))
-            for pos, i in enumerate(order):
-                rank[i] = pos
-            self._orders[(fieldname, direction)] = array("i", order)
-            self._ranks[(fieldname, direction)] = rank
+        order = present + missing
+        rank = array("i", bytes(4 * len(order)))
+        for pos, i in enumerate(order):
+            rank[i] = pos
+        self._orders[(fieldname, "asc")] = array("i", order)
+        self._ranks[fieldname] = rank
+        self._present[fieldname] = len(present)
 
     def order(self, fieldname: str, direction: str) -> array:
-        """All indices ordered by `fieldname` (see `_build_order`)."""
-        return self._orders[(fieldname, direction)]
+        """All indices ordered by `fieldname`: ascending by value, ties by run key; descending the reverse; nulls
+        last in both (in run key order). A descending order is derived from the ascending one when first asked
+        for (the world's build keeps one array per field, not two)."""
+        found = self._orders.get((fieldname, direction))
+        if found is None:
+            asc, present = self._orders[(fieldname, "asc")], self._present[fieldname]
+            found = asc[present - 1::-1] if present else array("i")
+            found = self._orders[(fieldname, direction)] = found + asc[present:]
+        return found
+
+    def _sorted(self, indices: set[int], fieldname: str, direction: str) -> list[int]:
+        """`indices` in the order `order(fieldname, direction)` lists them."""
+        rank = self._ranks[fieldname]
+        if direction == "asc":
+            return sorted(indices, key=rank.__getitem__)
+        present = self._present[fieldname]
+        return (sorted((i for i in indices if rank[i] < present), key=rank.__getitem__, reverse=True)
+                + sorted((i for i in indices if rank[i] >= present), key=rank.__getitem__))
 
     def matches_search(self, i: int, needle: str) -> bool:
         """Whether course `i` matches the (stripped, lowercased) needle: the definition of `search`."""
@@ -369,8 +387,7 @@ class BlendXIndex:
             else:
                 mask = self._search_mask(needle)
                 cands = {i for i in cands if mask[i]}
-        rank = self._ranks[(fieldname, direction)]
-        return sorted(cands, key=rank.__getitem__)
+        return self._sorted(cands, fieldname, direction)
 
 
 # ---------------------------------------------------------------------------- edx-search
