@@ -292,7 +292,10 @@ def _matching(request: Request):
     return entries, limit
 
 
-async def list_requests(request: Request) -> Response:
+# The journal calls below run in a thread: a shared journal waits for the other replicas to ship theirs and
+# reads up to its byte cap from Redis, which must not hold up the requests the event loop is serving.
+
+def _listing(request: Request) -> Response:
     found = _matching(request)
     if found is None:
         return _json({"error": "`status` and `limit` must be integers"}, 400)
@@ -301,15 +304,19 @@ async def list_requests(request: Request) -> Response:
     return _json({"total": len(entries), "requests": [e.as_dict() for e in shown]})
 
 
+async def list_requests(request: Request) -> Response:
+    return await asyncio.to_thread(_listing, request)
+
+
 async def count_requests(request: Request) -> Response:
-    found = _matching(request)
+    found = await asyncio.to_thread(_matching, request)
     if found is None:
         return _json({"error": "`status` and `limit` must be integers"}, 400)
     return _json({"count": len(found[0])})
 
 
 async def clear_requests(request: Request) -> Response:
-    runtime_of(request).journal.clear()
+    await asyncio.to_thread(runtime_of(request).journal.clear)
     return _json({"cleared": True})
 
 
@@ -320,7 +327,7 @@ async def reset(request: Request) -> Response:
         await asyncio.to_thread(manager.reset)
     except ScenarioError as exc:
         return _refused(exc)
-    runtime.journal.clear()
+    await asyncio.to_thread(runtime.journal.clear)
     return _json(manager.describe())
 
 
