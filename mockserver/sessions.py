@@ -177,7 +177,12 @@ class Sessions:
         """The session's runtime if it lives here, marked as used now."""
         now = self.clock()
         if now - self._swept > SWEEP_EVERY:
-            self.sweep(now)
+            with self._lock:
+                expired = self._expire(now)
+            if expired:
+                # Releasing talks to the shared state (seconds when Redis is away): never on the event loop.
+                threading.Thread(target=self._release_all, args=(expired,), name="mockserver-session-release",
+                                 daemon=True).start()
         item = self._items.get(session)
         if item is None:
             return None
@@ -197,7 +202,9 @@ class Sessions:
                 if item is not None:
                     item.last_used = self.clock()
                     return item.runtime
-                self._sweep_locked(self.clock())
+                expired = self._expire(self.clock())
+            self._release_all(expired)
+            with self._lock:  # (only an open adds a session, and this thread holds `_opening`)
                 if len(self._items) >= self.settings.max_sessions:
                     raise SessionRefused(429, f"too many sessions: {len(self._items)} live, the limit is "
                                               f"{self.settings.max_sessions} (--max-sessions); idle ones expire "
@@ -232,15 +239,21 @@ class Sessions:
         item.runtime.scenarios.stop()
         self.state.detach(item.runtime)
 
-    def sweep(self, now: float | None = None) -> None:
-        with self._lock:
-            self._sweep_locked(self.clock() if now is None else now)
+    def _release_all(self, items: list[Session]) -> None:
+        for item in items:
+            self._release(item)
 
-    def _sweep_locked(self, now: float) -> None:
+    def sweep(self, now: float | None = None) -> None:
+        """Forget the sessions idle for longer than the TTL (and release them, in the caller's thread)."""
+        with self._lock:
+            expired = self._expire(self.clock() if now is None else now)
+        self._release_all(expired)
+
+    def _expire(self, now: float) -> list[Session]:
+        """Take the expired sessions out of the table (the caller holds the lock and releases them after)."""
         self._swept = now
         ttl = self.settings.session_ttl
-        for session in [s for s, item in self._items.items() if now - item.last_used > ttl]:
-            self._release(self._items.pop(session))
+        return [self._items.pop(s) for s, item in list(self._items.items()) if now - item.last_used > ttl]
 
     def runtimes(self) -> list[Runtime]:
         with self._lock:
@@ -253,8 +266,9 @@ class Sessions:
     def describe(self) -> list[dict]:
         now = self.clock()
         with self._lock:
-            self._sweep_locked(now)
+            expired = self._expire(now)
             items = list(self._items.items())
+        self._release_all(expired)
         return [{"id": session, "created": item.created, "idle_seconds": round(now - item.last_used, 3),
                  "generation": item.runtime.snapshot.generation,
                  "scenarios": list(item.runtime.snapshot.scenarios)} for session, item in items]

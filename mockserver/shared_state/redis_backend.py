@@ -276,8 +276,12 @@ class RedisState(StateBackend):
         return share
 
     def detach(self, runtime) -> None:
-        share = self._shares.pop(scope_key(runtime.session), None)
-        if share is not None:
+        key = scope_key(runtime.session)
+        share = self._shares.get(key)
+        # Only this runtime's share: a session expired here may already be open again under the same id
+        # (released in the background) and its new share must stay.
+        if share is not None and share.runtime is runtime:
+            self._shares.pop(key, None)
             self.flush()
 
     def adopt(self, share: RedisShare) -> None:
