@@ -85,6 +85,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "email": "email",  # course staff carry `email: null`; a value there is a person's address
     "username": "username",
     "user": "username",  # BlendX review author
+    "viewers": "username",  # a catalog's viewers: the usernames its `?username=` filter names
 }
 
 
@@ -92,6 +93,11 @@ DEFAULT_FIELDS: dict[str, str] = {
 # (a path segment, a search term, a parameter of another name); a first name or a number is not ("Data" and "5"
 # are also a search term and a page).
 RECOGNISABLE = frozenset({"email", "username"})
+
+
+def _identity(value: Any) -> bool:
+    """Whether a field's value can be an identity to replace (a string or an integer, not a structure)."""
+    return value is not None and not isinstance(value, (dict, list, bool, float))
 
 
 class AnonymiseError(ValueError):
@@ -140,10 +146,16 @@ class Anonymiser:
         out = {}
         for name, value in node.items():
             kind = self.fields.get(name)
-            if kind is not None and value is not None and not isinstance(value, (dict, list, bool, float)):
+            if kind is not None and _identity(value):
                 self._remember(kind, value, seen)
                 out[name] = self.pseudonym(kind, value)
                 summary.replaced[name] += 1
+            elif kind is not None and isinstance(value, list) and value and all(map(_identity, value)):
+                # A list of identities (a catalog's viewers): each one its own pseudonym, in the same order.
+                for item in value:
+                    self._remember(kind, item, seen)
+                out[name] = [self.pseudonym(kind, item) for item in value]
+                summary.replaced[name] += len(value)
             else:
                 out[name] = self._walk(value, summary, seen)
         return out

@@ -114,3 +114,17 @@ def test_learner_values_in_requests_get_the_pseudonyms_of_the_bodies(staging):
     kept = repr(exchanges) + summary.render()
     for original in (learner.user_email, learner.user_username):
         assert original not in kept
+
+
+def test_a_catalogs_viewers_are_pseudonyms_and_no_username_is_left_in_the_file(staging, tmp_path):
+    out = tmp_path / "viewers.yaml"
+    assert record(staging.url, out, "--only", "catalog:1") == 0
+    originals = staging.app.runtime.world.catalog(1).viewers
+    assert originals, "the staging world's catalog 1 has viewers"
+    recorded = yaml.safe_load(out.read_text())["records"]["catalogs"]
+    viewers = next(iter(recorded.values()))["viewers"]
+    assert len(viewers) == len(originals) and all(v.startswith("learner-") for v in viewers)
+    anonymiser = Anonymiser(salt=None)
+    assert viewers == [anonymiser.pseudonym("username", name) for name in originals], "the user's own salt, in order"
+    text = out.read_text()
+    assert not [name for name in originals if name in text]

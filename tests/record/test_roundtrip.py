@@ -18,7 +18,7 @@ from .conftest import ACTION_SECRET, CLOCK
 
 # The learner fields anonymisation replaces (their values differ by design; everything else must not).
 ANONYMISED = frozenset({"user_email", "user_username", "user_first_name", "user_last_name", "enterprise_user_id",
-                        "user"})
+                        "user", "viewers"})
 CLIENT = ("qa-recorder", "qa-secret")
 
 
@@ -98,6 +98,9 @@ def test_no_learner_identity_is_in_the_file(recording, staging):
         assert f"enterprise_user_id: {row.enterprise_user_id}\n" not in text
     reviewers = {review.user for course in world.blendx_courses for review in course.reviews}
     assert reviewers and not any(f"user: {name}\n" in text for name in reviewers)
+    viewers = {name for catalog in world.catalogs for name in catalog.viewers}
+    recorded = [name for catalog in yaml.safe_load(text)["records"]["catalogs"].values() for name in catalog["viewers"]]
+    assert viewers and recorded and viewers.isdisjoint(recorded)
 
 
 def test_recording_the_same_target_twice_gives_the_same_file(recording, staging, tmp_path):
