@@ -339,15 +339,15 @@ class BlendXIndex:
         return needle in f"{name}\n{short}" or needle in "\n".join(tail)
 
     def _search_mask(self, needle: str) -> bytearray:
-        """One byte per course, 1 where it matches `needle`. A needle with a newline may span the texts
-        that `SharedTexts` keeps apart; each of its lines lies within one of them, so the courses with
-        its longest line are the candidates, tested one by one."""
+        """One byte per course position (course i's is `self._texts.position[i]`), 1 where it matches `needle`.
+        A needle with a newline may span the texts that `SharedTexts` keeps apart; each of its lines lies
+        within one of them, so the courses with its longest line are the candidates, tested one by one."""
         if SEPARATOR not in needle:
-            return self._texts.records_containing(needle)
-        mask = self._texts.records_containing(max(needle.split(SEPARATOR), key=len))
-        for i in range(len(mask)):
-            if mask[i] and not self._spanning(i, needle):
-                mask[i] = 0
+            return self._texts.positions_containing(needle)
+        mask = self._texts.positions_containing(max(needle.split(SEPARATOR), key=len))
+        for i, p in enumerate(self._texts.position):
+            if mask[p] and not self._spanning(i, needle):
+                mask[p] = 0
         return mask
 
     def _search_test(self, needle: str) -> Callable[[int], bool]:
@@ -379,14 +379,14 @@ class BlendXIndex:
         if cands is None and not needle:
             return order
         if cands is None:
-            return Selection(order, self._search_mask(needle))
+            return Selection(order, self._search_mask(needle), self._texts.position)
         if needle:
             if len(cands) <= self.TEST_EACH_UP_TO:
                 test = self._search_test(needle)
                 cands = {i for i in cands if test(i)}
             else:
-                mask = self._search_mask(needle)
-                cands = {i for i in cands if mask[i]}
+                mask, position = self._search_mask(needle), self._texts.position
+                cands = {i for i in cands if mask[position[i]]}
         return self._sorted(cands, fieldname, direction)
 
 

@@ -11,23 +11,42 @@ from mockserver.world.textscan import Selection, SharedTexts
 # Few letters, so that needles hit; a newline inside texts, and characters of several widths.
 ALPHABET = st.sampled_from("ab ΣσςİiéΩ%.*\n\U0001f393")
 TEXT = st.text(ALPHABET, max_size=8)
-RECORDS = st.lists(st.lists(TEXT, max_size=4), max_size=12)
+RECORDS = st.lists(st.lists(TEXT, max_size=5), max_size=24)
 NEEDLE = st.text(st.sampled_from("ab ΣσςİiéΩ%.*\U0001f393"), min_size=1, max_size=3)
 
 
-def built(records) -> SharedTexts:
-    texts = SharedTexts()
+# The paths a search may take, each forced on small worlds: the defaults (scatter, found text by text); every
+# column chunk translated, with 2 lanes (16 texts a chunk, so several chunks and every bit), the dense scan
+# switching to testing text by text at once; the same with 2 columns (further slots: scatter); one column.
+PATHS = {
+    "default": SharedTexts,
+    "translated": type("Translated", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "DENSE_AFTER": 1}),
+    "2 columns": type("TwoColumns", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "MAX_COLUMNS": 2}),
+    "runs": type("Runs", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0}),
+    "runs, 3 columns": type("RunsOf3", (SharedTexts,), {"LANES": 3, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0,
+                                                        "MAX_COLUMNS": 3, "DENSE_AFTER": 2}),
+    "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1,
+                                                          "DENSE_AFTER": 3}),
+}
+
+
+def built(records, kind=SharedTexts) -> SharedTexts:
+    texts = kind()
     for record in records:
         texts.add(record)
     return texts.seal()
 
 
+@pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=300, deadline=None)
 @given(RECORDS, NEEDLE)
-def test_records_containing_is_any_text_containing(records, needle):
-    texts = built(records)
+def test_records_containing_is_any_text_containing(path, records, needle):
+    texts = built(records, PATHS[path])
     expected = [int(any(needle in text for text in record)) for record in records]
     assert list(texts.records_containing(needle)) == expected
+    mask = texts.positions_containing(needle)
+    assert [mask[p] for p in texts.position] == expected
+    assert sorted(texts.position) == list(range(len(records)))
     test = texts.tester(needle)
     assert [int(test(r)) for r in range(len(records))] == expected
     assert [texts.texts_of(r) for r in range(len(records))] == [list(record) for record in records]
@@ -44,9 +63,14 @@ def test_a_needle_with_a_newline_or_empty_is_refused():
 
 @settings(max_examples=300, deadline=None)
 @given(st.permutations(range(15)), st.lists(st.booleans(), min_size=15, max_size=15),
-       st.integers(-20, 20), st.integers(-20, 20), st.sampled_from([None, 1, 2, 3, -1, -2]))
-def test_selection_is_the_list_of_selected_items_in_order(order, flags, start, stop, step):
-    selection = Selection(order, bytearray(flags))
+       st.integers(-20, 20), st.integers(-20, 20), st.sampled_from([None, 1, 2, 3, -1, -2]),
+       st.none() | st.permutations(range(15)))
+def test_selection_is_the_list_of_selected_items_in_order(order, flags, start, stop, step, position):
+    mask = bytearray(flags)
+    if position is not None:  # item i's flag is byte position[i]
+        for i, flag in enumerate(flags):
+            mask[position[i]] = flag
+    selection = Selection(order, mask, position)
     expected = [i for i in order if flags[i]]
     assert len(selection) == len(expected)
     assert list(selection) == expected
