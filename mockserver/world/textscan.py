@@ -60,8 +60,8 @@ class SharedTexts:
     # one (`in`: ~0.1-0.3 us a text) instead of found (~0.6 us a hit, on top of the bytes scanned).
     DENSE_AFTER = 256
 
-    __slots__ = ("n", "position", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined", "_starts",
-                 "_postings", "_offsets", "_columns", "_parts")
+    __slots__ = ("n", "position", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined", "_starts", "_ending",
+                 "_postings", "_offsets", "_columns", "_apart")
 
     def __init__(self) -> None:
         self.n = 0
@@ -123,9 +123,9 @@ class SharedTexts:
             at += len(text) + 1
         starts[len(encoded)] = at
         self._starts = starts
-        self._parts: list[bytes] | None = None
+        self._ending = {at - 1: k for k, at in enumerate(islice(starts, 1, None))}  # where text k's separator is
+        self._apart = encoded  # the texts one by one, for needles most texts have
         count = len(encoded)
-        del encoded
         # The widest column, if it has many chunks, orders the positions: by its text, records without last.
         widest = max(range(width), key=lambda j: bases[j + 1] - bases[j], default=None)
         if widest is not None and bases[widest + 1] - bases[widest] > self.RUNS_ABOVE * 8 * self.LANES:
@@ -190,27 +190,26 @@ class SharedTexts:
         """One byte per text, 1 where it contains `needle` (non-empty, without a newline)."""
         _check(needle)
         needle = _utf8(needle)
-        joined, starts, bisect = self._joined, self._starts, bisect_right
+        joined, starts, text_ending = self._joined, self._starts, self._ending.get
         find = joined.find
         hit = bytearray(len(starts) - 1)
         hits, dense_after = 0, self.DENSE_AFTER
         at = find(needle)
         while at != -1:
-            k = bisect(starts, at) - 1
+            # the text of a hit is the one the next separator ends (a dict look-up, cheaper than a bisect),
+            # unless the text has a newline of its own
+            end = find(_SEPARATOR, at)
+            k = text_ending(end)
+            if k is None:
+                k = bisect_right(starts, at) - 1
+                end = starts[k + 1] - 1
             hit[k] = 1
             hits += 1
             if hits >= dense_after and 2 * hits > k:
-                hit[k + 1:] = bytes(map(operator.contains, islice(self._texts_apart(), k + 1, None), repeat(needle)))
+                hit[k + 1:] = bytes(map(operator.contains, islice(self._apart, k + 1, None), repeat(needle)))
                 break
-            at = find(needle, starts[k + 1])
+            at = find(needle, end + 1)
         return hit
-
-    def _texts_apart(self) -> list[bytes]:
-        """The texts' UTF-8 bytes, one object each (built on the first dense needle, then kept)."""
-        if self._parts is None:
-            joined, starts = self._joined, self._starts
-            self._parts = [joined[starts[k]:starts[k + 1] - 1] for k in range(len(starts) - 1)]
-        return self._parts
 
     def positions_containing(self, needle: str) -> bytearray:
         """One byte per position (record r's is `position[r]`), 1 where one of the record's texts contains
@@ -218,6 +217,7 @@ class SharedTexts:
         hit = self.texts_containing(needle)
         postings, offsets = self._postings, self._offsets
         mask = bytearray(self.n)
+        scattered = False
         marked = 0  # what the columns' translates mark, as one int (byte p: position p, non-zero if marked)
         for column in self._columns:
             if isinstance(column, _Runs):
@@ -232,14 +232,17 @@ class SharedTexts:
                 if hit.count(1, found, end) * chunk.per_text > self.SCATTER_UP_TO:
                     marked |= chunk.marked(hit)
                     continue
+                scattered = True
                 for k in _ones(hit, found, end):
                     for p in postings[offsets[k]:offsets[k + 1]]:
                         mask[p] = 1
         for k in _ones(hit, hit.find(1, self._slots), len(hit)):
+            scattered = True
             for p in postings[offsets[k]:offsets[k + 1]]:
                 mask[p] = 1
         if marked:
-            marked |= int.from_bytes(mask, "little")
+            if scattered:
+                marked |= int.from_bytes(mask, "little")
             mask = bytearray(marked.to_bytes(self.n, "little").translate(_NONZERO))
         return mask
 
