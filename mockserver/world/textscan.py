@@ -127,19 +127,8 @@ class SharedTexts:
         self._apart = encoded  # the texts one by one, for needles most texts have
         count = len(encoded)
         # The widest column, if it has many chunks, orders the positions: by its text, records without last.
-        widest = max(range(width), key=lambda j: bases[j + 1] - bases[j], default=None)
-        if widest is not None and bases[widest + 1] - bases[widest] > self.RUNS_ABOVE * 8 * self.LANES:
-            column = columns[widest]
-            order = sorted(range(n), key=lambda r: column[r] if column[r] >= 0 else n + len(uses))
-            position = array("i", bytes(4 * n))
-            for p, r in enumerate(order):
-                position[r] = p
-            columns = [array("i", map(column.__getitem__, order)) for column in columns]
-            del order
-        else:
-            widest, position = None, array("i", range(n))
-        self.position = position  # byte position[r] of a search's answer is record r's
-        # the positions of text k's records are _postings[_offsets[k]:_offsets[k + 1]]
+        # the records (then, once the positions are known, the positions) of text k are
+        # _postings[_offsets[k]:_offsets[k + 1]], ascending
         offsets = array("i", bytes(4 * (count + 1)))
         for k in uses:
             offsets[k + 1] += 1
@@ -148,11 +137,28 @@ class SharedTexts:
         fill = array("i", offsets)
         postings = array("i", bytes(4 * len(uses)))
         for r in range(n):
-            p = position[r]
             for j in range(bounds[r], bounds[r + 1]):
                 k = uses[j]
-                postings[fill[k]] = p
+                postings[fill[k]] = r
                 fill[k] += 1
+        del fill
+        # The widest column, if it has many chunks, orders the positions: by its text (its texts' records,
+        # in text order), then the records without one.
+        widest = max(range(width), key=lambda j: bases[j + 1] - bases[j], default=None)
+        if widest is not None and bases[widest + 1] - bases[widest] > self.RUNS_ABOVE * 8 * self.LANES:
+            column = columns[widest]
+            order = postings[offsets[bases[widest]]:offsets[bases[widest + 1]]]
+            order.extend(r for r in range(n) if column[r] < 0)
+            position = array("i", bytes(4 * n))
+            for p, r in enumerate(order):
+                position[r] = p
+            columns = [array("i", map(column.__getitem__, order)) for column in columns]
+            del order, column
+            for j, r in enumerate(postings):
+                postings[j] = position[r]
+        else:
+            widest, position = None, array("i", range(n))
+        self.position = position  # byte position[r] of a search's answer is record r's
         self._postings = postings
         self._offsets = offsets
         self._columns = [_Runs(bases[j], bases[j + 1], column, self.LANES) if j == widest
