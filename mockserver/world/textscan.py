@@ -4,8 +4,8 @@ Generated records share their texts: the 180,026 BlendX courses of the 100,000-c
 distinct titles, 22,108 distinct short descriptions and 1,026 distinct description paragraphs. `SharedTexts`
 keeps each distinct text once, all of them in one UTF-8 string separated by newlines. A needle is looked for
 in that string with `bytes.find` (C speed over ~3.4 MB, instead of a Python-level test of every record's
-texts); each hit is mapped back to its text with `bisect` and the scan resumes at the next text (when most
-texts hit, the rest are tested one by one with `in`, cheaper then). That gives one flag per text.
+texts); each hit is mapped back to its text by the separator that follows it (a dict look-up) and the scan
+resumes at the next text. That gives one flag per text.
 
 From the text flags to the records: the records' first slots (title, short description, paragraphs...) are
 columns. A column with few texts is matched for every record at once, with `bytes.translate` and int
@@ -25,7 +25,7 @@ import operator
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress, islice, repeat
+from itertools import compress, islice
 
 SEPARATOR = "\n"
 _SEPARATOR = SEPARATOR.encode()
@@ -56,12 +56,9 @@ class SharedTexts:
     # A chunk whose matching texts have about this many records or fewer is marked by scatter (a record
     # costs ~50 ns; a chunk's translate, ~0.2 ms on 180,000 records).
     SCATTER_UP_TO = 4000
-    # After this many texts hit, if at least half of the texts scanned so far hit, the rest are tested one by
-    # one (`in`: ~0.1-0.3 us a text) instead of found (~0.6 us a hit, on top of the bytes scanned).
-    DENSE_AFTER = 256
 
     __slots__ = ("n", "position", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined", "_starts", "_ending",
-                 "_postings", "_offsets", "_columns", "_apart")
+                 "_postings", "_offsets", "_columns")
 
     def __init__(self) -> None:
         self.n = 0
@@ -124,8 +121,8 @@ class SharedTexts:
         starts[len(encoded)] = at
         self._starts = starts
         self._ending = {at - 1: k for k, at in enumerate(islice(starts, 1, None))}  # where text k's separator is
-        self._apart = encoded  # the texts one by one, for needles most texts have
         count = len(encoded)
+        del encoded
         # The widest column, if it has many chunks, orders the positions: by its text, records without last.
         # the records (then, once the positions are known, the positions) of text k are
         # _postings[_offsets[k]:_offsets[k + 1]], ascending
@@ -199,7 +196,6 @@ class SharedTexts:
         joined, starts, text_ending = self._joined, self._starts, self._ending.get
         find = joined.find
         hit = bytearray(len(starts) - 1)
-        hits, dense_after = 0, self.DENSE_AFTER
         at = find(needle)
         while at != -1:
             # the text of a hit is the one the next separator ends (a dict look-up, cheaper than a bisect),
@@ -210,10 +206,6 @@ class SharedTexts:
                 k = bisect_right(starts, at) - 1
                 end = starts[k + 1] - 1
             hit[k] = 1
-            hits += 1
-            if hits >= dense_after and 2 * hits > k:
-                hit[k + 1:] = bytes(map(operator.contains, islice(self._apart, k + 1, None), repeat(needle)))
-                break
             at = find(needle, end + 1)
         return hit
 

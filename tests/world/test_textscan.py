@@ -15,18 +15,18 @@ RECORDS = st.lists(st.lists(TEXT, max_size=5), max_size=24)
 NEEDLE = st.text(st.sampled_from("ab ΣσςİiéΩ%.*\U0001f393"), min_size=1, max_size=3)
 
 
-# The paths a search may take, each forced on small worlds: the defaults (scatter, found text by text); every
-# column chunk translated, with 2 lanes (16 texts a chunk, so several chunks and every bit), the dense scan
-# switching to testing text by text at once; the same with 2 columns (further slots: scatter); one column.
+# The paths a search may take, each forced on small worlds: the defaults (every text hit scattered); every
+# column chunk translated, with 2 lanes (16 texts a chunk: several chunks, every bit); the same with 2 columns
+# (the further slots scattered); the widest column ordering the positions (runs), with 2 and 3 lanes; one
+# column of 1 lane, chunks with matches scattered.
 PATHS = {
     "default": SharedTexts,
-    "translated": type("Translated", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "DENSE_AFTER": 1}),
+    "translated": type("Translated", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1}),
     "2 columns": type("TwoColumns", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "MAX_COLUMNS": 2}),
     "runs": type("Runs", (SharedTexts,), {"LANES": 2, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0}),
     "runs, 3 columns": type("RunsOf3", (SharedTexts,), {"LANES": 3, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0,
-                                                        "MAX_COLUMNS": 3, "DENSE_AFTER": 2}),
-    "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1,
-                                                          "DENSE_AFTER": 3}),
+                                                        "MAX_COLUMNS": 3}),
+    "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1}),
 }
 
 
