@@ -4,8 +4,8 @@ Generated records share their texts: the 180,026 BlendX courses of the 100,000-c
 distinct titles, 22,108 distinct short descriptions and 1,026 distinct description paragraphs. `SharedTexts`
 keeps each distinct text once, all of them in one UTF-8 string separated by newlines. A needle is looked for
 in that string with `bytes.find` (C speed over ~3.4 MB, instead of a Python-level test of every record's
-texts); each hit is mapped back to its text by the separator that follows it (a dict look-up) and the scan
-resumes at the next text. That gives one flag per text.
+texts); each hit is mapped back to its text with `bisect` and the scan resumes at the next text. That gives
+one flag per text.
 
 From the text flags to the records: the records' first slots (title, short description, paragraphs...) are
 columns. A column with few texts is matched for every record at once, with `bytes.translate` and int
@@ -57,7 +57,7 @@ class SharedTexts:
     # costs ~50 ns; a chunk's translate, ~0.2 ms on 180,000 records).
     SCATTER_UP_TO = 4000
 
-    __slots__ = ("n", "position", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined", "_starts", "_ending",
+    __slots__ = ("n", "position", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined", "_starts",
                  "_postings", "_offsets", "_columns")
 
     def __init__(self) -> None:
@@ -120,7 +120,6 @@ class SharedTexts:
             at += len(text) + 1
         starts[len(encoded)] = at
         self._starts = starts
-        self._ending = {at - 1: k for k, at in enumerate(islice(starts, 1, None))}  # where text k's separator is
         count = len(encoded)
         del encoded
         # The widest column, if it has many chunks, orders the positions: by its text, records without last.
@@ -193,20 +192,14 @@ class SharedTexts:
         """One byte per text, 1 where it contains `needle` (non-empty, without a newline)."""
         _check(needle)
         needle = _utf8(needle)
-        joined, starts, text_ending = self._joined, self._starts, self._ending.get
+        joined, starts = self._joined, self._starts
         find = joined.find
         hit = bytearray(len(starts) - 1)
         at = find(needle)
         while at != -1:
-            # the text of a hit is the one the next separator ends (a dict look-up, cheaper than a bisect),
-            # unless the text has a newline of its own
-            end = find(_SEPARATOR, at)
-            k = text_ending(end)
-            if k is None:
-                k = bisect_right(starts, at) - 1
-                end = starts[k + 1] - 1
+            k = bisect_right(starts, at) - 1
             hit[k] = 1
-            at = find(needle, end + 1)
+            at = find(needle, starts[k + 1])
         return hit
 
     def positions_containing(self, needle: str) -> bytearray:
