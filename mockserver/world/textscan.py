@@ -157,7 +157,7 @@ class SharedTexts:
         self.position = position  # byte position[r] of a search's answer is record r's
         self._postings = postings
         self._offsets = offsets
-        self._columns = [_Runs(bases[j], bases[j + 1], column, self.LANES) if j == widest
+        self._columns = [[_Runs(bases[j], bases[j + 1], column, self.LANES, offsets)] if j == widest
                          else _chunks(bases[j], bases[j + 1], column, self.LANES, offsets)
                          for j, column in enumerate(columns)]
         return self
@@ -211,10 +211,6 @@ class SharedTexts:
         scattered = False
         marked = 0  # what the columns' translates mark, as one int (byte p: position p, non-zero if marked)
         for column in self._columns:
-            if isinstance(column, _Runs):
-                if hit.find(1, column.begin, column.end) != -1:
-                    marked |= column.marked(hit)
-                continue
             for chunk in column:
                 begin, end = chunk.begin, chunk.end
                 found = hit.find(1, begin, end)
@@ -294,10 +290,11 @@ class _Runs:
     then the positions without one. Run g holds the positions whose text is `begin + width * g + lane`, lane
     their byte in `lanes`; it is translated by the `width` text flags from `begin + width * g`."""
 
-    __slots__ = ("begin", "end", "width", "lanes", "runs")
+    __slots__ = ("begin", "end", "width", "lanes", "runs", "per_text")
 
-    def __init__(self, begin: int, end: int, local: array, width: int):
+    def __init__(self, begin: int, end: int, local: array, width: int, offsets: array):
         self.begin, self.end, self.width = begin, end, width
+        self.per_text = (offsets[end] - offsets[begin]) / max(end - begin, 1)
         self.lanes = bytes(max(k, 0) % width for k in local)
         self.runs = array("i", [0])  # run g is lanes[runs[g]:runs[g + 1]]; the positions without: the rest
         present = len(local) - local.count(-1)  # local ascends up to there; the -1s come last
