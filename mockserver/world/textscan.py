@@ -41,7 +41,7 @@ def _utf8(text: str) -> bytes:
 class SharedTexts:
     """The distinct texts of a sequence of records, searchable as one string, and the records using each.
 
-    Built record by record (`add`, records in position order), then `seal`ed before the first search; the
+    Built record by record (`add`: record r is the r-th added), then `seal`ed before the first search; the
     build's bookkeeping is dropped then.
     """
 

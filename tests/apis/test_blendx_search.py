@@ -140,3 +140,36 @@ def test_search_answers_as_the_plain_scan_on_the_whole_world(mockserver_client, 
         by_org = everything(mockserver_client, org="MITx,TestOrg", **params)
         expected = [key for key in by_org if index.matches_search(run_index[key], wanted)]
         assert everything(mockserver_client, search=needle, org="MITx,TestOrg", **params) == expected, needle
+
+
+@pytest.fixture(scope="module")
+def columns_client(mockserver_settings):
+    """A client of a world whose BlendX texts take the column paths that only a large world takes by default
+    (`SharedTexts`): chunks of 2 lanes (many chunks, every bit), the widest column ordering the positions,
+    every chunk with a match translated, none scattered; a filtered search scans too (no candidate tested)."""
+    from starlette.testclient import TestClient
+
+    from mockserver.app import create_app
+    from mockserver.world.textscan import SharedTexts
+
+    with pytest.MonkeyPatch.context() as patch:  # (SCATTER_UP_TO and TEST_EACH_UP_TO are read by each search)
+        for name, value in {"LANES": 2, "RUNS_ABOVE": 0, "SCATTER_UP_TO": -1}.items():
+            patch.setattr(SharedTexts, name, value)
+        patch.setattr(BlendXIndex, "TEST_EACH_UP_TO", 0)
+        app = create_app(mockserver_settings.replace(allowed_hosts=(*mockserver_settings.allowed_hosts, "testserver")))
+        position = list(app.runtime.world._bx_index._texts.position)
+        assert position != sorted(position)  # the world was built with them: the positions are reordered
+        with TestClient(app, base_url="http://testserver") as client:
+            yield client
+
+
+def test_search_by_columns_answers_as_the_plain_scan(columns_client):
+    world = columns_client.app.runtime.world
+    index = world._bx_index
+    run_index = {key: i for i, key in enumerate(world.blendx_courses.ids)}
+    for needle in NEEDLES_ON_THE_WORLD + spanning(index):
+        wanted = needle.strip().lower()
+        for params in ({"order_by": "display_name.asc"}, {"org": "MITx,TestOrg"}):
+            listed = everything(columns_client, **params)
+            expected = [key for key in listed if index.matches_search(run_index[key], wanted)]
+            assert everything(columns_client, search=needle, **params) == expected, (needle, params)
