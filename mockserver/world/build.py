@@ -110,10 +110,26 @@ def _build(seed: int, clock: datetime | None, size: str | int, overlay: Overlay 
     return World(w)
 
 
+# A record kind's key rule: (the test its key must pass, what a refusal says).
+UUID_KEY = (is_uuid, "not a lowercase hyphenated uuid")
+COURSE_KEY = (is_course_key, "not a course key (Org+Number)")
+RUN_KEY = (is_run_key, "not a course run key (course-v1:Org+Number+Run)")
+CATALOG_ID = (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "catalog ids are positive integers")
+ENROLLMENT_ID = (lambda v: isinstance(v, int) and not isinstance(v, bool), "enrollment ids are integers")
+
+
+def _checked(kind: str, name, patch: dict, cls, *, key: tuple | None = None, **fields) -> str:
+    """`kind[name]`, the record's name in problems, once its key passes `key`'s rule and its fields `cls`'s."""
+    rec = f"{kind}[{name}]"
+    if key is not None and not key[0](name):
+        raise WorldError(rec, None, key[1])
+    check_fields(cls, rec, patch, **fields)
+    return rec
+
+
 def _apply_orgs_people(w: Parts, gen: Generator, ov: Overlay) -> None:
     for key, patch in ov.organizations.items():
-        rec = f"organizations[{key}]"
-        check_fields(e.Organization, rec, patch, derived=frozenset({"key"}))
+        rec = _checked("organizations", key, patch, e.Organization, derived=frozenset({"key"}))
         base = gen.organizations.get(key) or gen.organization(
             key, key, name=patch.get("name"), homepage=patch.get("homepage_url"),
             language=patch.get("language", "en-us"))
@@ -121,10 +137,7 @@ def _apply_orgs_people(w: Parts, gen: Generator, ov: Overlay) -> None:
     w.orgs = gen.organizations
     subjects = {s.uuid: s for s in gen.subjects}
     for uuid, patch in ov.subjects.items():
-        rec = f"subjects[{uuid}]"
-        if not is_uuid(uuid):
-            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
-        check_fields(e.Subject, rec, patch, derived=frozenset({"uuid"}))
+        rec = _checked("subjects", uuid, patch, e.Subject, derived=frozenset({"uuid"}), key=UUID_KEY)
         base = subjects.get(uuid)
         if base is None:
             if not isinstance(patch.get("name"), str) or not patch["name"]:
@@ -137,8 +150,7 @@ def _apply_orgs_people(w: Parts, gen: Generator, ov: Overlay) -> None:
     for lt in gen.languages:
         w.languages_short.setdefault(lt.short, lt)
     for uuid, patch in ov.people.items():
-        rec = f"people[{uuid}]"
-        check_fields(e.Person, rec, patch, derived=frozenset({"uuid"}))
+        rec = _checked("people", uuid, patch, e.Person, derived=frozenset({"uuid"}))
         existing = next((p for p in gen.people if p.uuid == uuid), None)
         base = existing or gen.person(uuid, uuid=uuid)
         person = dataclasses.replace(base, **coerce_patch(e.Person, patch, rec, base))
@@ -150,19 +162,19 @@ def _apply_orgs_people(w: Parts, gen: Generator, ov: Overlay) -> None:
 
 
 def _set_core(core, names, patch: dict, cls, rec: str) -> None:
-    """Copy the fields of `patch` that the core keeps (for the indexes) onto the core."""
+    """Copy the fields of `patch` that the core keeps (for the indexes) onto the core, and a patched
+    `full_description` as the core's description override."""
     hints_patch = {k: v for k, v in patch.items() if k in names}
     for k, v in coerce_patch(cls, hints_patch, rec).items():
         setattr(core, k, v)
+    if "full_description" in patch:
+        core.desc_override = coerce(str, patch["full_description"], rec, "full_description")
 
 
 def _apply_courses_runs(w: Parts, gen: Generator, ov: Overlay) -> None:
     cores, runs = w.course_cores, w.run_cores
     for key, patch in ov.courses.items():
-        rec = f"courses[{key}]"
-        if not is_course_key(key):
-            raise WorldError(rec, None, "not a course key (Org+Number)")
-        check_fields(e.Course, rec, patch, derived=_COURSE_DERIVED)
+        rec = _checked("courses", key, patch, e.Course, derived=_COURSE_DERIVED, key=COURSE_KEY)
         require(w.subjects, patch.get("subjects"), rec, "subjects", "no subject with uuid {!r}")
         for field_name in ("owners", "sponsors"):
             require(w.orgs, patch.get(field_name), rec, field_name, "no organization {!r}")
@@ -180,8 +192,6 @@ def _apply_courses_runs(w: Parts, gen: Generator, ov: Overlay) -> None:
                 runs.append(r)
         core = cores[w.course_idx[key]]
         _set_core(core, _COURSE_CORE, patch, e.Course, rec)
-        if "full_description" in patch:
-            core.desc_override = coerce(str, patch["full_description"], rec, "full_description")
         w.patches["courses"][key] = patch
         # runs repeat their course's texts unless the overlay gives the run its own
         for rk in core.course_runs:
@@ -193,10 +203,7 @@ def _apply_courses_runs(w: Parts, gen: Generator, ov: Overlay) -> None:
             if "full_description" in patch and "full_description" not in own:
                 rc.desc_override = core.desc_override
     for key, patch in ov.runs.items():
-        rec = f"runs[{key}]"
-        if not is_run_key(key):
-            raise WorldError(rec, None, "not a course run key (course-v1:Org+Number+Run)")
-        check_fields(e.CourseRun, rec, patch, derived=_RUN_DERIVED)
+        rec = _checked("runs", key, patch, e.CourseRun, derived=_RUN_DERIVED, key=RUN_KEY)
         require(w.people, patch.get("staff"), rec, "staff", "no person with uuid {!r}")
         parent = course_of_run(key)
         require(w.course_idx, (parent,), rec, None, "course {!r} does not exist (add it under courses)")
@@ -209,8 +216,6 @@ def _apply_courses_runs(w: Parts, gen: Generator, ov: Overlay) -> None:
         rc = runs[w.run_idx[key]]
         rc.freeze_seats()  # their deadlines follow the generated end, not a patched one
         _set_core(rc, _RUN_CORE, patch, e.CourseRun, rec)
-        if "full_description" in patch:
-            rc.desc_override = coerce(str, patch["full_description"], rec, "full_description")
         finalize_run(rc, w.clock)
         w.patches["runs"][key] = patch
     far = datetime.max.replace(tzinfo=UTC)
@@ -235,10 +240,7 @@ def _build_programs(w: Parts, gen: Generator, ov: Overlay) -> None:
         prog = gen.program(p, members)
         programs[prog.uuid] = prog
     for uuid, patch in ov.programs.items():
-        rec = f"programs[{uuid}]"
-        if not is_uuid(uuid):
-            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
-        check_fields(e.Program, rec, patch, derived=frozenset({"uuid"}))
+        rec = _checked("programs", uuid, patch, e.Program, derived=frozenset({"uuid"}), key=UUID_KEY)
         require(w.course_idx, patch.get("courses"), rec, "courses", "course {!r} does not exist")
         require(w.orgs, patch.get("authoring_organizations"), rec, "authoring_organizations",
                 "no organization {!r}")
@@ -279,10 +281,8 @@ def _build_catalogs(w: Parts, gen: Generator, ov: Overlay, small: bool) -> None:
     for cid, (query, name) in enumerate(specs, start=2):
         catalogs[cid] = gen.catalog(cid, query, name)
     for cid, patch in ov.catalogs.items():
-        rec = f"catalogs[{cid}]"
-        if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
-            raise WorldError(rec, None, "catalog ids are positive integers")
-        check_fields(e.Catalog, rec, patch, extra=frozenset({"courses"}), derived=frozenset({"id"}))
+        rec = _checked("catalogs", cid, patch, e.Catalog, key=CATALOG_ID, extra=frozenset({"courses"}),
+                       derived=frozenset({"id"}))
         patch = dict(patch)
         if "courses" in patch:
             keys = patch.pop("courses")
@@ -347,10 +347,8 @@ def _build_enterprise(w: Parts, gen: Generator, ov: Overlay, small: bool) -> Non
         taken.add(c.slug)
         customers[c.uuid] = c
     for uuid, patch in ov.enterprise_customers.items():
-        rec = f"enterprise_customers[{uuid}]"
-        if not is_uuid(uuid):
-            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
-        check_fields(e.EnterpriseCustomer, rec, patch, derived=frozenset({"uuid"}))
+        rec = _checked("enterprise_customers", uuid, patch, e.EnterpriseCustomer, key=UUID_KEY,
+                       derived=frozenset({"uuid"}))
         base = customers.get(uuid) or gen.enterprise_customer(uuid, uuid=uuid)
         customers[uuid] = dataclasses.replace(base, **coerce_patch(e.EnterpriseCustomer, patch, rec, base))
     for cust in customers.values():
@@ -367,10 +365,8 @@ def _build_enterprise(w: Parts, gen: Generator, ov: Overlay, small: bool) -> Non
             r = rng(w.seed, "ent-content", cat.uuid)
             ent[cat.uuid] = dataclasses.replace(cat, content=_fill_content(w, r, [], r.randint(12, 20), r.randint(1, 3)))
     for uuid, patch in ov.enterprise_catalogs.items():
-        rec = f"enterprise_catalogs[{uuid}]"
-        if not is_uuid(uuid):
-            raise WorldError(rec, None, "not a lowercase hyphenated uuid")
-        check_fields(e.EnterpriseCatalog, rec, patch, derived=frozenset({"uuid"}))
+        rec = _checked("enterprise_catalogs", uuid, patch, e.EnterpriseCatalog, key=UUID_KEY,
+                       derived=frozenset({"uuid"}))
         patch = dict(patch)
         content = None
         if "content" in patch:
@@ -442,10 +438,7 @@ def _build_enrollments(w: Parts, gen: Generator, ov: Overlay) -> None:
                                        else people[r.randrange(len(people))], run, course, program, subject, force)
             next_id += 1
     for eid, patch in ov.enrollments.items():
-        rec = f"enrollments[{eid}]"
-        if not isinstance(eid, int) or isinstance(eid, bool):
-            raise WorldError(rec, None, "enrollment ids are integers")
-        check_fields(e.Enrollment, rec, patch, derived=frozenset({"enrollment_id"}))
+        rec = _checked("enrollments", eid, patch, e.Enrollment, derived=frozenset({"enrollment_id"}), key=ENROLLMENT_ID)
         base = rows.get(eid)
         cust_uuid = patch.get("enterprise_customer_uuid") or (base.enterprise_customer_uuid if base else None)
         if cust_uuid is None:
@@ -493,8 +486,7 @@ def _build_blendx_search(w: Parts, gen: Generator, ov: Overlay) -> None:
     runs = w.run_cores
     patched: dict[int, BlendXCore] = {}
     for key, patch in ov.blendx_courses.items():
-        rec = f"blendx_courses[{key}]"
-        check_fields(e.BlendXCourse, rec, patch, derived=frozenset({"openedx_course_id"}))
+        rec = _checked("blendx_courses", key, patch, e.BlendXCourse, derived=frozenset({"openedx_course_id"}))
         require(w.run_idx, (key,), rec, None, "course run {!r} does not exist (BlendX courses are one per run)")
         patch = dict(patch)
         i = w.run_idx[key]
@@ -529,8 +521,7 @@ def _build_blendx_search(w: Parts, gen: Generator, ov: Overlay) -> None:
 
     sd_patched: dict[int, e.SearchDocument] = {}
     for key, patch in ov.search_documents.items():
-        rec = f"search_documents[{key}]"
-        check_fields(e.SearchDocument, rec, patch, derived=frozenset({"id", "course"}))
+        rec = _checked("search_documents", key, patch, e.SearchDocument, derived=frozenset({"id", "course"}))
         require(w.run_idx, (key,), rec, None, "course run {!r} does not exist (search documents are one per run)")
         w.patches["search_documents"][key] = patch
         sd_patched[w.run_idx[key]] = w.sd_entity_by_key(key)
