@@ -124,7 +124,7 @@ class AdminGuard:
         return "open to loopback clients only (set --admin-token to require a token)"
 
 
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _hostname(host: str) -> str:
