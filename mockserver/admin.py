@@ -331,6 +331,15 @@ async def reset(request: Request) -> Response:
     return _json(manager.describe())
 
 
+PREFIX = "/__admin"
+"""Every control route's path starts with this; the pipeline neither journals nor pins a snapshot for them."""
+
+
+def is_admin(path: str) -> bool:
+    """Whether `path` is a control call (the admin API's, sessions' listing and deletion included)."""
+    return path.startswith(PREFIX)
+
+
 def routes() -> list[Route]:
     """The admin routes, mounted by `create_app` ahead of the API routes."""
     table = [

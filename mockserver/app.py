@@ -34,7 +34,7 @@ from starlette.requests import ClientDisconnect
 from starlette.templating import Jinja2Templates
 
 from mockserver import errors, landing, limits, specs
-from mockserver.admin import routes as admin_routes
+from mockserver.admin import is_admin, routes as admin_routes
 from mockserver.auth import SCHEME_FUNCTIONS, AuthConfig
 from mockserver.journal import Journal
 from mockserver.routing import Dispatch, RouteTable, Routing, build_routes
@@ -136,7 +136,7 @@ class RuntimeScope:
             if runtime is None:
                 return  # a bad session id or too many sessions: answered
             scope["mockserver"] = runtime
-            if not scope["path"].startswith("/__admin"):  # a control call must not pin the world it replaces
+            if not is_admin(scope["path"]):  # a control call must not pin the world it replaces
                 scope["mockserver.snapshot"] = runtime.snapshot
             # connexion's router records the operationId in scope["extensions"] of its own copy of the
             # scope; a dict made here is shared with that copy, so the journal sees it (uvicorn sends none).
@@ -165,7 +165,7 @@ class JournalStep:
         try:
             await self.app(scope, receive, journaled_send)
         finally:
-            if not scope["path"].startswith("/__admin"):
+            if not is_admin(scope["path"]):
                 scope["mockserver"].journal.record(scope, status.get("code"), started)  # the session's own
 
 
