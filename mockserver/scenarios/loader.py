@@ -264,8 +264,7 @@ def build_snapshot(scenarios: list[Scenario], settings: Settings, *, default_wor
 
     `render(snapshot)` renders the records through the real handlers (`records_check.py`); it is needed
     when a scenario has records. `default_world` (the world of `settings` alone) is reused when no
-    scenario changes the seed, clock,
-    size or records, so a behaviour-only reload costs no world build.
+    scenario changes the seed, clock, size or records, so a behaviour-only reload costs no world build.
     """
     merged = merge(scenarios, settings)
     overlay = overlay_of(scenarios)
