@@ -9,7 +9,7 @@ import os
 import httpx
 
 from mockserver.testing import free_port
-from tests._serve import serve_process
+from _serve import serve_process
 
 YAML = {"content-type": "application/yaml"}
 RECORD = """\
