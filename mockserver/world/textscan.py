@@ -122,8 +122,7 @@ class SharedTexts:
         self._starts = starts
         count = len(encoded)
         del encoded
-        # The widest column, if it has many chunks, orders the positions: by its text, records without last.
-        # the records (then, once the positions are known, the positions) of text k are
+        # The records (then, once the positions are known, the positions) of text k are
         # _postings[_offsets[k]:_offsets[k + 1]], ascending
         offsets = array("i", bytes(4 * (count + 1)))
         for k in uses:
