@@ -205,7 +205,6 @@ class SharedTexts:
         """One byte per position (record r's is `position[r]`), 1 where one of the record's texts contains
         `needle` (see `texts_containing`)."""
         hit = self.texts_containing(needle)
-        postings, offsets = self._postings, self._offsets
         mask = bytearray(self.n)
         scattered = False
         marked = 0  # what the columns' translates mark, as one int (byte p: position p, non-zero if marked)
@@ -218,19 +217,22 @@ class SharedTexts:
                 if hit.count(1, found, end) * chunk.per_text > self.SCATTER_UP_TO:
                     marked |= chunk.marked(hit)
                     continue
-                scattered = True
-                for k in _ones(hit, found, end):
-                    for p in postings[offsets[k]:offsets[k + 1]]:
-                        mask[p] = 1
-        for k in _ones(hit, hit.find(1, self._slots), len(hit)):
-            scattered = True
-            for p in postings[offsets[k]:offsets[k + 1]]:
-                mask[p] = 1
+                scattered |= self._scatter(mask, hit, found, end)
+        scattered |= self._scatter(mask, hit, hit.find(1, self._slots), len(hit))
         if marked:
             if scattered:
                 marked |= int.from_bytes(mask, "little")
             mask = bytearray(marked.to_bytes(self.n, "little").translate(_NONZERO))
         return mask
+
+    def _scatter(self, mask: bytearray, hit: bytearray, at: int, end: int) -> bool:
+        """Mark in `mask` the positions of the texts from `at` (one of them, or -1 for none) up to `end` whose
+        byte in `hit` is 1, one by one; whether any text was."""
+        postings, offsets = self._postings, self._offsets
+        for k in _ones(hit, at, end):
+            for p in postings[offsets[k]:offsets[k + 1]]:
+                mask[p] = 1
+        return at != -1
 
     def records_containing(self, needle: str) -> bytearray:
         """One byte per record, 1 where one of its texts contains `needle` (`positions_containing` in record
