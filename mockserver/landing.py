@@ -15,9 +15,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver import specs
+from mockserver.admin import PREFIX as ADMIN_PREFIX
 from mockserver.version import __version__
 
-ADMIN_PATH = "/__admin/"
+ADMIN_PATH = ADMIN_PREFIX + "/"
 ADMIN_DOCS = "docs/admin.md"
 
 
