@@ -167,7 +167,7 @@ def query_courses(world, query):
     """The courses the list's query selects (search AND org AND any-tag), in order, as a lazy sequence."""
     return world.blendx_query(search=(query.get("search") or "").strip() or None,
                               orgs=csv_values(query.get("org")), tags=csv_values(query.get("tags")),
-                              order_by=parse_order_by(query.get("order_by")))
+                              order_by=parse_order_by(query.get("order_by")), listing=True)
 
 
 # --- handlers -----------------------------------------------------------------------------------------

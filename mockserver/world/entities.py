@@ -533,7 +533,8 @@ class BlendXCourse:
     `org` = the run key's org. `display_image` is the list field; the detail calls it
     `course_image_url` (same value). `price` is the lowest mode price (int), `course_mode` that
     mode's slug. `avg_rating` is the mean of `reviews` ratings rounded to 1 dp (0 when none).
-    `created_at` drives the default ordering.
+    `created_at` drives the default ordering. `course_structure` is None in the entities a list is shaped
+    from (`World.blendx_query(listing=True)`): a list never shows it, and it is most of a course's cost.
     """
 
     id: str
@@ -570,7 +571,7 @@ class BlendXCourse:
     organisation_id: str
     organisation_logo_url: str | None
     organisation_favicon_url: str | None
-    course_structure: CourseStructure
+    course_structure: CourseStructure | None
     reviews: tuple[Review, ...]
     created_at: datetime
 

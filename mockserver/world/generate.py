@@ -618,7 +618,10 @@ class Generator:
                           ratings=run.bx_ratings, avg_rating=avg(run.bx_ratings),
                           price=min(prices) if prices else 0)
 
-    def blendx_entity(self, bx: BlendXCore, course: CourseCore, org: e.Organization | None) -> e.BlendXCourse:
+    def blendx_entity(self, bx: BlendXCore, course: CourseCore, org: e.Organization | None,
+                      structure: bool = True) -> e.BlendXCourse:
+        """The BlendX course of `bx`; without its `course_structure` (None) unless `structure`. The structure
+        is drawn last, so every other field is the same either way."""
         run = bx.run
         r = rng(self.seed, "blendx-detail", run.key)
         lms = f"https://lms.{BLENDX_HOST}"
@@ -659,7 +662,8 @@ class Generator:
             is_published=run.status == "published", avg_rating=bx.avg_rating, org=org_key,
             org_logo_url=logo, org_favicon_url=favicon, organisation=org.name if org else org_key,
             organisation_id=org.uuid if org else new_uuid(r), organisation_logo_url=logo,
-            organisation_favicon_url=favicon, course_structure=self.course_structure(run, r),
+            organisation_favicon_url=favicon,
+            course_structure=self.course_structure(run, r) if structure else None,
             reviews=reviews, created_at=bx.created_at,
         )
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -318,14 +319,15 @@ class BlendXIndex:
             found = self._orders[(fieldname, direction)] = found + asc[present:]
         return found
 
-    def _sorted(self, indices: set[int], fieldname: str, direction: str) -> list[int]:
+    def _sorted(self, indices: Iterable[int], fieldname: str, direction: str) -> list[int]:
         """`indices` in the order `order(fieldname, direction)` lists them."""
-        rank = self._ranks[fieldname]
+        rank = self._ranks[fieldname].__getitem__
+        ordered = sorted(indices, key=rank)
         if direction == "asc":
-            return sorted(indices, key=rank.__getitem__)
-        present = self._present[fieldname]
-        return (sorted((i for i in indices if rank[i] < present), key=rank.__getitem__, reverse=True)
-                + sorted((i for i in indices if rank[i] >= present), key=rank.__getitem__))
+            return ordered
+        # Descending: the ones with a value reversed, then the nulls as they are (see `order`).
+        cut = bisect_left(ordered, self._present[fieldname], key=rank)
+        return ordered[cut - 1::-1] + ordered[cut:] if cut else ordered
 
     def matches_search(self, i: int, needle: str) -> bool:
         """Whether course `i` matches the (stripped, lowercased) needle: the definition of `search`."""
@@ -379,7 +381,8 @@ class BlendXIndex:
         if cands is None and not needle:
             return order
         if cands is None:
-            return Selection(order, self._search_mask(needle), self._texts.position)
+            return Selection(order, self._search_mask(needle), self._texts.position, self._texts.record_at,
+                             lambda found: self._sorted(found, fieldname, direction))
         if needle:
             if len(cands) <= self.TEST_EACH_UP_TO:
                 test = self._search_test(needle)

@@ -27,11 +27,13 @@ class Materialised:
 
     SIZE = 1024
 
-    def __init__(self, cls: type, kind: str, patches: dict[str, dict[str, dict]], build):
+    def __init__(self, cls: type, kind: str, patches: dict[str, dict[str, dict]], build,
+                 omitted: frozenset[str] = frozenset()):
         self._cls = cls
         self._kind = kind
         self._patches = patches[kind]
         self._build = build
+        self._omitted = omitted  # fields `build` leaves out (None), and the patch with them
         self._memo = functools.lru_cache(maxsize=self.SIZE)(self._make)
 
     def __call__(self, key: str):
@@ -40,6 +42,8 @@ class Materialised:
     def _make(self, key: str):
         entity = self._build(key)
         patch = self._patches.get(key)
+        if patch and self._omitted:
+            patch = {k: v for k, v in patch.items() if k not in self._omitted}
         if patch:
             entity = dataclasses.replace(entity, **coerce_patch(self._cls, patch, f"{self._kind}[{key}]", entity))
         return entity

@@ -84,6 +84,8 @@ class World:
         self._course_entity_by_key = Materialised(e.Course, "courses", self._patches, self._build_course)
         self._run_entity_by_key = Materialised(e.CourseRun, "runs", self._patches, self._build_run)
         self._bx_entity_by_key = Materialised(e.BlendXCourse, "blendx_courses", self._patches, self._build_blendx)
+        self._bx_listing_by_key = Materialised(e.BlendXCourse, "blendx_courses", self._patches,
+                                               self._build_blendx_listing, frozenset({"course_structure"}))
         self._sd_entity_by_key = parts.sd_entity_by_key
         self._items_cache: dict[str, tuple] = {}
         self._membership_cache: dict[str, tuple[frozenset, frozenset, frozenset]] = {}
@@ -282,20 +284,24 @@ class World:
     def blendx_course(self, run_key: str) -> e.BlendXCourse | None:
         return self._bx_entity_by_key(run_key) if run_key in self._run_idx else None
 
-    def _build_blendx(self, key: str) -> e.BlendXCourse:
+    def _build_blendx(self, key: str, structure: bool = True) -> e.BlendXCourse:
         i = self._run_idx[key]
         bx, run = self._bx_cores[i], self._run_cores[i]
-        return self.gen.blendx_entity(bx, self._course_core(run.course), self._orgs.get(bx.org or run.org))
+        return self.gen.blendx_entity(bx, self._course_core(run.course), self._orgs.get(bx.org or run.org), structure)
+
+    def _build_blendx_listing(self, key: str) -> e.BlendXCourse:
+        return self._build_blendx(key, structure=False)
 
     def blendx_query(self, search: str | None = None, orgs: Sequence[str] = (), tags: Sequence[str] = (),
-                     order_by: tuple[str, str] = ("created_at", "desc")) -> LazySeq[e.BlendXCourse]:
+                     order_by: tuple[str, str] = ("created_at", "desc"),
+                     listing: bool = False) -> LazySeq[e.BlendXCourse]:
         """BlendX list: `orgs` (keys or names) and `tags` match any, `search` is a case-insensitive
         substring of display_name/short_description/overview. `order_by` = (field, "asc"|"desc"),
         field one of `index.BLENDX_ORDER_FIELDS` (unknown fields fall back to created_at); ties are
-        broken by run key."""
+        broken by run key. `listing`: the courses without their `course_structure` (a list's fields)."""
         ids = self._bx_index.query(search, orgs, tags, order_by)
-        cores = self._bx_cores
-        return LazySeq(ids, lambda i: self._bx_entity_by_key(cores[i].run.key))
+        cores, entity = self._bx_cores, self._bx_listing_by_key if listing else self._bx_entity_by_key
+        return LazySeq(ids, lambda i: entity(cores[i].run.key))
 
     @property
     def search_docs(self) -> LazySeq[e.SearchDocument]:

@@ -19,6 +19,7 @@ import json
 import pytest
 
 from mockserver.world.index import BlendXIndex
+from mockserver.world.textscan import Selection
 
 LIST = "/blendxapi/discovery/courses/"
 SECRET = {"actionsecret": "your_secret"}
@@ -126,8 +127,18 @@ def spanning(index) -> list[str]:
     return needles
 
 
-@pytest.mark.parametrize("order_by", ["", "display_name.asc", "price.desc"])
-def test_search_answers_as_the_plain_scan_on_the_whole_world(mockserver_client, filtered_path, order_by):
+@pytest.fixture(params=["walked", "sorted"])
+def page_path(request, monkeypatch, mockserver_app):
+    """A page of a search walks the order up to it, or sorts the matching courses when that is cheaper (a deep
+    page of a sparse search): each path on every page. The session app's cached answers, computed by either
+    path, are dropped (a test on another app drops its own)."""
+    monkeypatch.setattr(Selection, "SORT_COST", 10**18 if request.param == "walked" else 0)
+    mockserver_app.runtime.cache.clear()
+    return request.param
+
+
+@pytest.mark.parametrize("order_by", ["", "display_name.asc", "price.desc", "end.desc", "start.asc"])
+def test_search_answers_as_the_plain_scan_on_the_whole_world(mockserver_client, filtered_path, page_path, order_by):
     world = mockserver_client.app.runtime.world
     index = world._bx_index  # matches_search: the definition, one course at a time
     run_index = {key: i for i, key in enumerate(world.blendx_courses.ids)}
@@ -163,13 +174,14 @@ def columns_client(mockserver_settings):
             yield client
 
 
-def test_search_by_columns_answers_as_the_plain_scan(columns_client):
+def test_search_by_columns_answers_as_the_plain_scan(columns_client, page_path):
+    columns_client.app.runtime.cache.clear()
     world = columns_client.app.runtime.world
     index = world._bx_index
     run_index = {key: i for i, key in enumerate(world.blendx_courses.ids)}
     for needle in NEEDLES_ON_THE_WORLD + spanning(index):
         wanted = needle.strip().lower()
-        for params in ({"order_by": "display_name.asc"}, {"org": "MITx,TestOrg"}):
+        for params in ({"order_by": "display_name.asc"}, {"order_by": "end.desc"}, {"org": "MITx,TestOrg"}):
             listed = everything(columns_client, **params)
             expected = [key for key in listed if index.matches_search(run_index[key], wanted)]
             assert everything(columns_client, search=needle, **params) == expected, (needle, params)

@@ -12,7 +12,7 @@ from mockserver.world.textscan import Selection, SharedTexts
 ALPHABET = st.sampled_from("ab ΣσςİiéΩ%.*\n\U0001f393")
 TEXT = st.text(ALPHABET, max_size=8)
 RECORDS = st.lists(st.lists(TEXT, max_size=5), max_size=24)
-NEEDLE = st.text(st.sampled_from("ab ΣσςİiéΩ%.*\U0001f393"), min_size=1, max_size=3)
+NEEDLE = st.text(st.sampled_from("ab ΣσςİiéΩ%.*\U0001f393"), min_size=1, max_size=5)
 
 
 # The paths a search may take, each forced on small worlds: the defaults (every text hit scattered); every
@@ -27,6 +27,9 @@ PATHS = {
     "runs, 3 columns": type("RunsOf3", (SharedTexts,), {"LANES": 3, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0,
                                                         "MAX_COLUMNS": 3}),
     "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1}),
+    # every gram's texts as a list of ids, and as a bitmap (the default: whichever is smaller)
+    "grams as ids": type("GramIds", (SharedTexts,), {"GRAM_IDS_UP_TO": 10**9}),
+    "grams as bitmaps": type("GramBitmaps", (SharedTexts,), {"GRAM_IDS_UP_TO": -1}),
 }
 
 
@@ -65,12 +68,22 @@ def test_a_needle_with_a_newline_or_empty_is_refused():
 @given(st.permutations(range(15)), st.lists(st.booleans(), min_size=15, max_size=15),
        st.integers(-20, 20), st.integers(-20, 20), st.sampled_from([None, 1, 2, 3, -1, -2]),
        st.none() | st.permutations(range(15)))
-def test_selection_is_the_list_of_selected_items_in_order(order, flags, start, stop, step, position):
+@pytest.mark.parametrize("sort_cost", [None, 0, 1, 4])
+def test_selection_is_the_list_of_selected_items_in_order(sort_cost, order, flags, start, stop, step, position):
     mask = bytearray(flags)
     if position is not None:  # item i's flag is byte position[i]
         for i, flag in enumerate(flags):
             mask[position[i]] = flag
-    selection = Selection(order, mask, position)
+    if sort_cost is None:  # it walks the order
+        selection = Selection(order, mask, position)
+    else:  # it sorts the selected items when a walk would cost more; 0: always
+        at = None
+        if position is not None:
+            at = [0] * len(position)
+            for i, p in enumerate(position):
+                at[p] = i
+        selection = type("Costed", (Selection,), {"SORT_COST": sort_cost})(
+            order, mask, position, at, lambda items: sorted(items, key=order.index))
     expected = [i for i in order if flags[i]]
     assert len(selection) == len(expected)
     assert list(selection) == expected
