@@ -10,9 +10,9 @@ What `bench_world.py` times at the world's query level, this times as a client s
 - the filtered BlendX page (`org` + `tags` + `search` + `order_by`): the very first request (cold: the query
   and the page's entities are computed), the same request again (a response-cache hit), and other pages of
   other filtered queries (uncached answers from a warm world: what a client paging through sees);
-- a BlendX `search` with no org/tag filter (a scan of the world's distinct texts), first and uncached-warm,
-  and deep pages of needles most courses match; a BlendX page with no filter, a catalog page and an
-  edx-search query, first and uncached-warm;
+- a BlendX `search` with no org/tag filter (over the world's distinct texts: `world/textscan.py`), first and
+  uncached-warm, and deep pages of needles most courses match and of needles few match; a BlendX page with
+  no filter, a catalog page and an edx-search query, first and uncached-warm;
 - the edx-search index built in the background after `create_app`: when it is ready, and how long BlendX
   pages wait meanwhile; then, per search backend (Elasticsearch, Meilisearch), the median and slowest
   uncached answer over texts of every kind (`SEARCH_TEXTS`), with and without an org filter.
@@ -88,9 +88,12 @@ async def measure(app, repeat: int) -> list[tuple[str, float, float]]:
         searches = [await timed(client, "GET", f"/blendxapi/discovery/courses/?search={w}", headers=SECRET)
                     for w in words[1:1 + repeat]]
         rows.append(("BlendX search-only filter, other words (uncached)", *p50(searches)))
-        deep = [await timed(client, "GET", f"/blendxapi/discovery/courses/?search={w}&limit=20&page=200",
-                            headers=SECRET) for w in ("the", "art", "e")]
-        rows.append(("BlendX search-only, common needles, page 200 (the, art, e)", *p50(deep)))
+        # Deep pages: of needles most courses match (a walk of the order's front), and of needles few match
+        # (the matches marked in order: a walk would cross most of the order). Pages 200-202 of each.
+        for label, needles in (("common needles", ("the", "art", "e")), ("uncommon needles", ("python", "health", "music"))):
+            deep = [await timed(client, "GET", f"/blendxapi/discovery/courses/?search={w}&limit=20&page={page}",
+                                headers=SECRET) for w in needles for page in (200, 201, 202)]
+            rows.append((f"BlendX search-only, {label}, page 200-202 ({', '.join(needles)})", *p50(deep)))
         rows.append(("BlendX unfiltered page 1 (cold)",
                      *await timed(client, "GET", "/blendxapi/discovery/courses/?limit=20", headers=SECRET)))
         pages = [await timed(client, "GET", f"/blendxapi/discovery/courses/?limit=20&page={p}", headers=SECRET)

@@ -571,7 +571,7 @@ class BlendXCourse:
     organisation_id: str
     organisation_logo_url: str | None
     organisation_favicon_url: str | None
-    course_structure: CourseStructure | None
+    course_structure: CourseStructure  # None in a listing entity (see above); a scenario cannot set it so
     reviews: tuple[Review, ...]
     created_at: datetime
 

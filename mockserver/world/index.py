@@ -277,7 +277,7 @@ class BlendXIndex:
             texts.add((name_l, short_l, *tail_parts(c)))
         self._texts = texts.seal()
         self._orders: dict[tuple[str, str], array] = {}  # ascending ones built here, descending on first use
-        self._ranks: dict[str, array] = {}  # position of each index in the ascending order
+        self._ranks: dict = {}  # place of each index in the ascending order (by field), a descending one (by (field, "desc"))
         self._present: dict[str, int] = {}  # how many indices have a value (the rest, nulls, come last)
         by_key = sorted(range(len(cores)), key=keys.__getitem__)
         for fieldname, column in columns.items():
@@ -317,6 +317,18 @@ class BlendXIndex:
             asc, present = self._orders[(fieldname, "asc")], self._present[fieldname]
             found = asc[present - 1::-1] if present else array("i")
             found = self._orders[(fieldname, direction)] = found + asc[present:]
+        return found
+
+    def rank(self, fieldname: str, direction: str) -> array:
+        """Each index's place in `order(fieldname, direction)`; a descending one is derived when first asked for."""
+        if direction == "asc":
+            return self._ranks[fieldname]
+        found = self._ranks.get((fieldname, direction))
+        if found is None:
+            found = array("i", bytes(4 * len(self.cores)))
+            for place, i in enumerate(self.order(fieldname, direction)):
+                found[i] = place
+            self._ranks[(fieldname, direction)] = found
         return found
 
     def _sorted(self, indices: Iterable[int], fieldname: str, direction: str) -> list[int]:
@@ -382,7 +394,7 @@ class BlendXIndex:
             return order
         if cands is None:
             return Selection(order, self._search_mask(needle), self._texts.position, self._texts.record_at,
-                             lambda found: self._sorted(found, fieldname, direction))
+                             lambda: self.rank(fieldname, direction))
         if needle:
             if len(cands) <= self.TEST_EACH_UP_TO:
                 test = self._search_test(needle)

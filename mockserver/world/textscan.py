@@ -2,12 +2,15 @@
 
 Generated records share their texts: the 180,026 BlendX courses of the 100,000-course world have 535
 distinct titles, 22,108 distinct short descriptions and 1,026 distinct description paragraphs. `SharedTexts`
-keeps each distinct text once, all of them in one UTF-8 string separated by newlines, and an index of their
-grams: for every string of 1 to 3 bytes found in them, which texts hold it (`_Grams`: the texts' 6,064 grams
-take ~6.7 MB at 100,000 courses). A needle of up to 3 bytes ("e", "é", "the") is one gram, answered by the
-index alone; a longer one is in the texts that hold all its 3-byte grams, each checked with `bytes.find`
-("learn": 6,300 texts checked, ~2 ms). A scan of the joined string took 2.3 ms before its first hit, and a
-needle such as "e" hits 19,000 of the 24,700 texts. That gives one flag per text.
+keeps each distinct text once, all of them in one UTF-8 string separated by newlines. A needle is looked for
+in that string with `bytes.find` (C speed over ~3.6 MB, instead of a Python-level test of every record's
+texts); each hit is mapped back to its text with `bisect` and the scan resumes at the next text. A scan costs
+~2.3 ms, plus ~0.6 us a text hit, and common needles hit most texts ("e": 19,000 of 24,700). So the grams
+that many texts hold (strings of 1 to 3 bytes held by more than 1/16 of the texts: 787 of the 6,064 at
+100,000 courses, 2.4 MB) also keep which texts hold them, as bitmaps (`_Grams`). A needle of up to 3 bytes
+that is such a gram ("e", "é", "the") is answered by its bitmap; a longer one whose 3-byte grams all are, by
+checking with `bytes.find` the texts that hold all of them. Any other needle holds a gram few texts hold, so
+it hits few texts, and the scan is cheap. That gives one flag per text.
 
 From the text flags to the records: the records' first slots (title, short description, paragraphs...) are
 columns. A column with few texts is matched for every record at once, with `bytes.translate` and int
@@ -58,8 +61,8 @@ class SharedTexts:
     # A chunk whose matching texts have about this many records or fewer is marked by scatter (a record
     # costs ~50 ns; a chunk's translate, ~0.2 ms on 180,000 records).
     SCATTER_UP_TO = 4000
-    # A gram held by at most this many texts keeps their ids, by more a bitmap (None: whichever is smaller).
-    GRAM_IDS_UP_TO: int | None = None
+    # A gram held by more than this many texts keeps a bitmap of them (None: 1/16 of the texts).
+    GRAMS_ABOVE: int | None = None
 
     __slots__ = ("n", "position", "record_at", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined",
                  "_starts", "_grams", "_postings", "_offsets", "_columns")
@@ -124,7 +127,7 @@ class SharedTexts:
             at += len(text) + 1
         starts[len(encoded)] = at
         self._starts = starts
-        self._grams = _Grams(encoded, self.GRAM_IDS_UP_TO)
+        self._grams = _Grams(encoded, len(encoded) // 16 if self.GRAMS_ABOVE is None else self.GRAMS_ABOVE)
         count = len(encoded)
         del encoded
         # The records (then, once the positions are known, the positions) of text k are
@@ -198,9 +201,16 @@ class SharedTexts:
         """One byte per text, 1 where it contains `needle` (non-empty, without a newline)."""
         _check(needle)
         needle = _utf8(needle)
+        find, starts = self._joined.find, self._starts
         hit, exact = self._grams.holding(needle)
-        if not exact:  # the texts that hold every 3-byte gram of the needle: does each hold the needle?
-            find, starts = self._joined.find, self._starts
+        if hit is None:  # a gram few texts hold: a scan
+            hit = bytearray(len(starts) - 1)
+            at = find(needle)
+            while at != -1:
+                k = bisect_right(starts, at) - 1
+                hit[k] = 1
+                at = find(needle, starts[k + 1])
+        elif not exact:  # the texts that hold every 3-byte gram of the needle: does each hold the needle?
             k = hit.find(1)
             while k != -1:
                 if find(needle, starts[k], starts[k + 1] - 1) == -1:
@@ -247,66 +257,57 @@ class SharedTexts:
         return bytearray(map(self.positions_containing(needle).__getitem__, self.position))
 
 
-# A text's grams are its strings of 1 to _GRAM bytes.
+# A gram is the tuple of the values of 1 to 3 consecutive bytes of a text (tuples of ints: zip makes them
+# at C speed, ~3x faster than slicing the bytes).
 _GRAM = 3
-_BYTE = [bytes([b]) for b in range(256)]
 # Flags (one byte per text, 0 or 1) <-> the ASCII digits of a binary number
 _DIGITS = bytes(range(256)).replace(b"\x00", b"0").replace(b"\x01", b"1")
 _FLAGS = bytes(range(256)).replace(b"0", b"\x00").replace(b"1", b"\x01")
 
 
+def _grams(text: bytes) -> set[tuple[int, ...]]:
+    grams = set(zip(text))
+    grams.update(zip(text, text[1:]))
+    grams.update(zip(text, text[1:], text[2:]))
+    return grams
+
+
 class _Grams:
-    """Which texts hold each gram (a string of 1 to `_GRAM` bytes found in the texts): a gram held by many
-    texts as a bitmap (an int, bit k for text k: 1 bit a text), one held by few as an array of text ids
-    (2 or 4 bytes an id), whichever is smaller."""
+    """The texts holding each gram held by more than `above` texts, as a bitmap (an int, bit k for text k)."""
 
-    __slots__ = ("count", "_index")
+    __slots__ = ("count", "_bitmaps")
 
-    def __init__(self, texts: list[bytes], ids_up_to: int | None = None):
+    def __init__(self, texts: list[bytes], above: int):
         self.count = count = len(texts)
         typecode = "H" if count <= 1 << 16 else "i"
-        building: dict[bytes, array] = {}
+        holders: dict[tuple[int, ...], array] = {}
         for k, text in enumerate(texts):
-            size = len(text)
-            grams = set(map(_BYTE.__getitem__, text))
-            for n in range(2, _GRAM + 1):
-                grams.update(map(text.__getitem__, map(slice, range(size - n + 1), range(n, size + 1))))
-            for gram in grams:
-                ids = building.get(gram)
+            for gram in _grams(text):
+                ids = holders.get(gram)
                 if ids is None:
-                    ids = building[gram] = array(typecode)
+                    ids = holders[gram] = array(typecode)
                 ids.append(k)
-        sparse_up_to = count // (8 * array(typecode).itemsize) if ids_up_to is None else ids_up_to
-        self._index: dict[bytes, int | array] = {}
-        while building:
-            gram, ids = building.popitem()
-            if len(ids) > sparse_up_to:
-                self._index[gram] = int(self._flags(ids).translate(_DIGITS)[::-1], 2)
-            else:
-                self._index[gram] = ids
+        self._bitmaps: dict[tuple[int, ...], int] = {}
+        while holders:
+            gram, ids = holders.popitem()
+            if len(ids) > above:
+                flags = bytearray(count)
+                for k in ids:
+                    flags[k] = 1
+                self._bitmaps[gram] = int(flags.translate(_DIGITS)[::-1], 2)
 
-    def _flags(self, ids) -> bytearray:
-        flags = bytearray(self.count)
-        for k in ids:
-            flags[k] = 1
-        return flags
-
-    def holding(self, needle: bytes) -> tuple[bytearray, bool]:
-        """One byte per text, 1 where it holds every gram of `needle` (its 3-byte ones when it is longer), and
-        whether that is exactly the texts that hold `needle` (it is when `needle` is one gram)."""
-        if len(needle) <= _GRAM:
-            grams, exact = [needle], True
-        else:
-            grams, exact = {needle[i:i + _GRAM] for i in range(len(needle) - _GRAM + 1)}, False
-        postings = [self._index.get(gram) for gram in grams]
-        if None in postings:
-            return bytearray(self.count), True
-        sparse = [p for p in postings if not isinstance(p, int)]
-        if sparse:  # the fewest ids
-            return self._flags(min(sparse, key=len)), exact
-        bits = postings[0]
-        for p in postings[1:]:
-            bits &= p
+    def holding(self, needle: bytes) -> tuple[bytearray | None, bool]:
+        """One byte per text, 1 where it holds `needle` if that is one gram, else every 3-byte gram of it, and
+        whether that is exactly the texts holding `needle` (it is when `needle` is one gram); None when a
+        gram is not kept (no text, or too few texts, hold it)."""
+        exact = len(needle) <= _GRAM
+        grams = [tuple(needle)] if exact else set(zip(needle, needle[1:], needle[2:]))
+        bits = -1
+        for gram in grams:
+            bitmap = self._bitmaps.get(gram)
+            if bitmap is None:
+                return None, exact
+            bits &= bitmap
         return bytearray(f"{bits:0{self.count}b}"[::-1].encode().translate(_FLAGS)), exact
 
 
@@ -388,27 +389,46 @@ def _check(needle: str) -> None:
         raise ValueError("a needle must be non-empty and have no newline")
 
 
+def _nth(flags: bytearray, k: int) -> int:
+    """The index of the k-th (from 0) non-zero byte of `flags` (0 or 1 each), -1 if there are not that many."""
+    at, n = 0, len(flags)
+    for block in (1 << 14, 1 << 8):  # count coarse blocks, then fine ones, then step through a fine one
+        while at < n:
+            found = flags.count(1, at, at + block)
+            if k < found:
+                break
+            k -= found
+            at += block
+        else:
+            return -1
+    at = flags.find(1, at)
+    for _ in range(k):
+        at = flags.find(1, at + 1)
+    return at
+
+
 class Selection(Sequence):
     """The items of `order` whose byte in `mask` (0 or 1) is set, in `order`'s order: counted at once, listed only as
     far as asked. A page near the front costs a walk of the front of the order, not of all of it. A page deep
     into a sparse selection would walk most of the order (item k of the selection is about k x len(order) /
-    count items in), so, given `at` and `sort`, the selected items are sorted instead: the 6,900 courses with
-    "python" of 180,000, page 200, are sorted in ~1.5 ms where the walk took 11."""
+    count items in); given `rank`, the selected items are marked at their index in the order instead, and the
+    page is read off those marks: the 6,900 courses with "python" of 180,000, page 200, take ~1.5 ms where
+    the walk took 11."""
 
-    # Sorting a selected item in costs about as much as walking SORT_COST items of the order.
-    SORT_COST = 4
+    # Marking a selected item costs about as much as walking MARK_COST items of the order.
+    MARK_COST = 2
 
-    __slots__ = ("_order", "_mask", "_position", "_at", "_sort", "_count", "_sorted")
+    __slots__ = ("_order", "_mask", "_position", "_at", "_rank", "_count", "_marks")
 
     def __init__(self, order: Sequence[int], mask: bytearray, position: Sequence[int] | None = None,
-                 at: Sequence[int] | None = None, sort: Callable[[list[int]], list[int]] | None = None):
+                 at: Sequence[int] | None = None, rank: Callable[[], Sequence[int]] | None = None):
         self._order = order
         self._mask = mask
         self._position = position  # item i's byte in `mask` is position[i] (None: byte i)
         self._at = at  # byte p is item at[p]'s (position's inverse; None: item p's)
-        self._sort = sort  # some items -> the same items in `order`'s order (None: never sort)
+        self._rank = rank  # rank()[i]: item i's index in order, asked for when marking (None: never mark)
         self._count = int.from_bytes(mask, "little").bit_count()  # (its bytes are 0 or 1)
-        self._sorted: list[int] | None = None
+        self._marks: bytearray | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -418,32 +438,48 @@ class Selection(Sequence):
         flags = map(self._mask.__getitem__, order if position is None else map(position.__getitem__, order))
         return compress(order, flags)
 
-    def _all_sorted(self, stop: int) -> list[int] | None:
-        """Every selected item in order, if sorting them is cheaper than walking the order up to the `stop`-th."""
-        if self._sorted is None:
+    def _marked(self, stop: int) -> bytearray | None:
+        """One byte per index of the order, 1 where its item is selected, if marking them is cheaper than
+        walking the order up to the `stop`-th selected item."""
+        if self._marks is None:
             count = self._count
-            if self._sort is None or stop * len(self._order) <= self.SORT_COST * count * count:
+            if self._rank is None or stop * len(self._order) <= self.MARK_COST * count * count:
                 return None
-            mask = self._mask
-            found = _ones(mask, mask.find(1), len(mask))  # (a sparse mask: cheaper than compress over all)
-            self._sorted = self._sort(list(found if self._at is None else map(self._at.__getitem__, found)))
-        return self._sorted
+            marks = self._marks = bytearray(len(self._order))
+            mask, rank = self._mask, self._rank()
+            at = self._at if self._at is not None else range(len(mask))
+            p = mask.find(1)  # (a plain loop: ~200 ns an item, where maps of method wrappers took ~320)
+            while p != -1:
+                marks[rank[at[p]]] = 1
+                p = mask.find(1, p + 1)
+        return self._marks
+
+    def _read(self, marks: bytearray, start: int, stop: int) -> list[int]:
+        """The selected items from the `start`-th up to the `stop`-th, read off `marks`."""
+        order, out = self._order, []
+        at = _nth(marks, start) if start < stop else -1
+        while at != -1:
+            out.append(order[at])
+            if len(out) == stop - start:
+                break
+            at = marks.find(1, at + 1)
+        return out
 
     def __getitem__(self, item):
         if isinstance(item, slice):
             start, stop, step = item.indices(self._count)
-            everything = self._all_sorted(stop if step > 0 else self._count)
-            if everything is not None:
-                return everything[item]
             if step < 0:
                 return list(self)[item]
+            marks = self._marked(stop)
+            if marks is not None:
+                return self._read(marks, start, stop)[::step]
             return list(islice(iter(self), start, stop, step))
         index = operator.index(item)
         if index < 0:
             index += self._count
         if not 0 <= index < self._count:
             raise IndexError("selection index out of range")
-        everything = self._all_sorted(index + 1)
-        if everything is not None:
-            return everything[index]
+        marks = self._marked(index + 1)
+        if marks is not None:
+            return self._read(marks, index, index + 1)[0]
         return next(islice(iter(self), index, None))

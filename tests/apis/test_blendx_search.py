@@ -127,12 +127,12 @@ def spanning(index) -> list[str]:
     return needles
 
 
-@pytest.fixture(params=["walked", "sorted"])
+@pytest.fixture(params=["walked", "marked"])
 def page_path(request, monkeypatch, mockserver_app):
-    """A page of a search walks the order up to it, or sorts the matching courses when that is cheaper (a deep
-    page of a sparse search): each path on every page. The session app's cached answers, computed by either
+    """A page of a search walks the order up to it, or marks the matching courses in order when that is cheaper
+    (a deep page of a sparse search): each path on every page. The session app's cached answers, computed by either
     path, are dropped (a test on another app drops its own)."""
-    monkeypatch.setattr(Selection, "SORT_COST", 10**18 if request.param == "walked" else 0)
+    monkeypatch.setattr(Selection, "MARK_COST", 10**18 if request.param == "walked" else 0)
     mockserver_app.runtime.cache.clear()
     return request.param
 

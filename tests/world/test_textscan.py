@@ -27,9 +27,9 @@ PATHS = {
     "runs, 3 columns": type("RunsOf3", (SharedTexts,), {"LANES": 3, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0,
                                                         "MAX_COLUMNS": 3}),
     "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1}),
-    # every gram's texts as a list of ids, and as a bitmap (the default: whichever is smaller)
-    "grams as ids": type("GramIds", (SharedTexts,), {"GRAM_IDS_UP_TO": 10**9}),
-    "grams as bitmaps": type("GramBitmaps", (SharedTexts,), {"GRAM_IDS_UP_TO": -1}),
+    # a bitmap of texts for every gram (no scan), and for none (every search a scan)
+    "every gram's texts": type("EveryGram", (SharedTexts,), {"GRAMS_ABOVE": 0}),
+    "no gram's texts": type("NoGram", (SharedTexts,), {"GRAMS_ABOVE": 10**9}),
 }
 
 
@@ -68,22 +68,22 @@ def test_a_needle_with_a_newline_or_empty_is_refused():
 @given(st.permutations(range(15)), st.lists(st.booleans(), min_size=15, max_size=15),
        st.integers(-20, 20), st.integers(-20, 20), st.sampled_from([None, 1, 2, 3, -1, -2]),
        st.none() | st.permutations(range(15)))
-@pytest.mark.parametrize("sort_cost", [None, 0, 1, 4])
-def test_selection_is_the_list_of_selected_items_in_order(sort_cost, order, flags, start, stop, step, position):
+@pytest.mark.parametrize("mark_cost", [None, 0, 1, 2])
+def test_selection_is_the_list_of_selected_items_in_order(mark_cost, order, flags, start, stop, step, position):
     mask = bytearray(flags)
     if position is not None:  # item i's flag is byte position[i]
         for i, flag in enumerate(flags):
             mask[position[i]] = flag
-    if sort_cost is None:  # it walks the order
+    if mark_cost is None:  # it walks the order
         selection = Selection(order, mask, position)
-    else:  # it sorts the selected items when a walk would cost more; 0: always
+    else:  # it marks the selected items in order when a walk would cost more; 0: always
         at = None
         if position is not None:
             at = [0] * len(position)
             for i, p in enumerate(position):
                 at[p] = i
-        selection = type("Costed", (Selection,), {"SORT_COST": sort_cost})(
-            order, mask, position, at, lambda items: sorted(items, key=order.index))
+        rank = [order.index(i) for i in range(len(order))]
+        selection = type("Costed", (Selection,), {"MARK_COST": mark_cost})(order, mask, position, at, lambda: rank)
     expected = [i for i in order if flags[i]]
     assert len(selection) == len(expected)
     assert list(selection) == expected
@@ -94,3 +94,35 @@ def test_selection_is_the_list_of_selected_items_in_order(sort_cost, order, flag
         else:
             with pytest.raises(IndexError):
                 selection[index]
+
+
+@pytest.mark.parametrize("density", [0.0005, 0.02, 0.5, 1.0])
+def test_a_deep_page_of_a_long_selection_is_the_plain_one(density):
+    """Marks spanning many of the blocks that locate the k-th selected item (16,384 and 256 bytes)."""
+    import random
+
+    r = random.Random(density)
+    n = 40_000
+    order = list(range(n))
+    r.shuffle(order)
+    position = list(range(n))
+    r.shuffle(position)
+    at = [0] * n
+    for i, p in enumerate(position):
+        at[p] = i
+    flags = [r.random() < density for _ in range(n)]
+    mask = bytearray(n)
+    for i, flag in enumerate(flags):
+        mask[position[i]] = flag
+    rank = [0] * n
+    for place, i in enumerate(order):
+        rank[i] = place
+    marked = type("Marked", (Selection,), {"MARK_COST": 0})(order, mask, position, at, lambda: rank)
+    expected = [i for i in order if flags[i]]
+    count = len(expected)
+    assert len(marked) == count
+    for start in sorted({0, 1, 255, 256, 257, count // 3, count // 2, count - 21, count - 1, count, count + 5}):
+        if start >= 0:
+            assert marked[start:start + 20] == expected[start:start + 20], start
+    if count:
+        assert marked[count - 1] == expected[-1] and marked[count // 2] == expected[count // 2]
