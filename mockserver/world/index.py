@@ -277,7 +277,8 @@ class BlendXIndex:
             texts.add((name_l, short_l, *tail_parts(c)))
         self._texts = texts.seal()
         self._orders: dict[tuple[str, str], array] = {}  # ascending ones built here, descending on first use
-        self._ranks: dict = {}  # place of each index in the ascending order (by field), a descending one (by (field, "desc"))
+        # the place of each index in an ascending order (by field) and a descending one (by (field, "desc"))
+        self._ranks: dict[str | tuple[str, str], array] = {}
         self._present: dict[str, int] = {}  # how many indices have a value (the rest, nulls, come last)
         by_key = sorted(range(len(cores)), key=keys.__getitem__)
         for fieldname, column in columns.items():

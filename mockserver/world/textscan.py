@@ -30,7 +30,7 @@ import operator
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress, islice
+from itertools import accumulate, compress, islice, repeat
 
 SEPARATOR = "\n"
 _SEPARATOR = SEPARATOR.encode()
@@ -61,8 +61,10 @@ class SharedTexts:
     # A chunk whose matching texts have about this many records or fewer is marked by scatter (a record
     # costs ~50 ns; a chunk's translate, ~0.2 ms on 180,000 records).
     SCATTER_UP_TO = 4000
-    # A gram held by more than this many texts keeps a bitmap of them (None: 1/16 of the texts).
-    GRAMS_ABOVE: int | None = None
+    # A gram held by more than GRAM_BITMAPS_ABOVE texts keeps a bitmap of them (None: 1/16 of the texts), one
+    # held by more than GRAM_IDS_ABOVE their ids (None: 1/64 of the texts); the others are not kept.
+    GRAM_BITMAPS_ABOVE: int | None = None
+    GRAM_IDS_ABOVE: int | None = None
 
     __slots__ = ("n", "position", "record_at", "_ids", "_texts", "_uses", "_bounds", "_slots", "_joined",
                  "_starts", "_grams", "_postings", "_offsets", "_columns")
@@ -127,8 +129,9 @@ class SharedTexts:
             at += len(text) + 1
         starts[len(encoded)] = at
         self._starts = starts
-        self._grams = _Grams(encoded, len(encoded) // 16 if self.GRAMS_ABOVE is None else self.GRAMS_ABOVE)
         count = len(encoded)
+        self._grams = _Grams(encoded, count // 16 if self.GRAM_BITMAPS_ABOVE is None else self.GRAM_BITMAPS_ABOVE,
+                             count // 64 if self.GRAM_IDS_ABOVE is None else self.GRAM_IDS_ABOVE)
         del encoded
         # The records (then, once the positions are known, the positions) of text k are
         # _postings[_offsets[k]:_offsets[k + 1]], ascending
@@ -273,11 +276,12 @@ def _grams(text: bytes) -> set[tuple[int, ...]]:
 
 
 class _Grams:
-    """The texts holding each gram held by more than `above` texts, as a bitmap (an int, bit k for text k)."""
+    """Which texts hold each gram held by more than `ids_above` texts: a bitmap (an int, bit k for text k) for
+    one held by more than `bitmaps_above`, their ids (an array) for the others."""
 
-    __slots__ = ("count", "_bitmaps")
+    __slots__ = ("count", "_held")
 
-    def __init__(self, texts: list[bytes], above: int):
+    def __init__(self, texts: list[bytes], bitmaps_above: int, ids_above: int):
         self.count = count = len(texts)
         typecode = "H" if count <= 1 << 16 else "i"
         holders: dict[tuple[int, ...], array] = {}
@@ -287,26 +291,35 @@ class _Grams:
                 if ids is None:
                     ids = holders[gram] = array(typecode)
                 ids.append(k)
-        self._bitmaps: dict[tuple[int, ...], int] = {}
+        self._held: dict[tuple[int, ...], int | array] = {}
         while holders:
             gram, ids = holders.popitem()
-            if len(ids) > above:
-                flags = bytearray(count)
-                for k in ids:
-                    flags[k] = 1
-                self._bitmaps[gram] = int(flags.translate(_DIGITS)[::-1], 2)
+            if len(ids) > bitmaps_above:
+                self._held[gram] = int(self._flags(ids).translate(_DIGITS)[::-1], 2)
+            elif len(ids) > ids_above:
+                self._held[gram] = ids
+
+    def _flags(self, ids: array) -> bytearray:
+        flags = bytearray(self.count)
+        for k in ids:
+            flags[k] = 1
+        return flags
 
     def holding(self, needle: bytes) -> tuple[bytearray | None, bool]:
-        """One byte per text, 1 where it holds `needle` if that is one gram, else every 3-byte gram of it, and
-        whether that is exactly the texts holding `needle` (it is when `needle` is one gram); None when a
-        gram is not kept (no text, or too few texts, hold it)."""
+        """One byte per text, 1 where it holds `needle` if that is one gram, else every 3-byte gram of it (or,
+        when some are kept as ids, the one held by the fewest texts), and whether that is exactly the texts
+        holding `needle` (it is when `needle` is one gram); None when a gram is not kept (no text, or too few
+        texts, hold it)."""
         exact = len(needle) <= _GRAM
-        grams = [tuple(needle)] if exact else set(zip(needle, needle[1:], needle[2:]))
+        held = [self._held.get(gram) for gram in ([tuple(needle)] if exact
+                                                  else set(zip(needle, needle[1:], needle[2:])))]
+        if None in held:
+            return None, exact
+        ids = [h for h in held if not isinstance(h, int)]
+        if ids:
+            return self._flags(min(ids, key=len)), exact
         bits = -1
-        for gram in grams:
-            bitmap = self._bitmaps.get(gram)
-            if bitmap is None:
-                return None, exact
+        for bitmap in held:
             bits &= bitmap
         return bytearray(f"{bits:0{self.count}b}"[::-1].encode().translate(_FLAGS)), exact
 
@@ -389,6 +402,14 @@ def _check(needle: str) -> None:
         raise ValueError("a needle must be non-empty and have no newline")
 
 
+def _set_bytes(flags: bytearray) -> Iterator[int]:
+    """The indices of the bytes of `flags` (0 or 1 each) that are 1, found at C speed: the i-th is the lengths
+    of the runs of zeros before it plus i (a `find` per index cost twice as much)."""
+    zeros = flags.split(b"\x01")
+    zeros.pop()
+    return islice(accumulate(map(operator.add, map(len, zeros), repeat(1)), initial=-1), 1, None)
+
+
 def _nth(flags: bytearray, k: int) -> int:
     """The index of the k-th (from 0) non-zero byte of `flags` (0 or 1 each), -1 if there are not that many."""
     at, n = 0, len(flags)
@@ -446,12 +467,10 @@ class Selection(Sequence):
             if self._rank is None or stop * len(self._order) <= self.MARK_COST * count * count:
                 return None
             marks = self._marks = bytearray(len(self._order))
-            mask, rank = self._mask, self._rank()
-            at = self._at if self._at is not None else range(len(mask))
-            p = mask.find(1)  # (a plain loop: ~200 ns an item, where maps of method wrappers took ~320)
-            while p != -1:
+            rank = self._rank()
+            at = self._at if self._at is not None else range(len(self._mask))
+            for p in _set_bytes(self._mask):  # (a plain loop: maps of method wrappers cost 1.6x as much)
                 marks[rank[at[p]]] = 1
-                p = mask.find(1, p + 1)
         return self._marks
 
     def _read(self, marks: bytearray, start: int, stop: int) -> list[int]:

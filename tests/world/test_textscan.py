@@ -27,9 +27,11 @@ PATHS = {
     "runs, 3 columns": type("RunsOf3", (SharedTexts,), {"LANES": 3, "SCATTER_UP_TO": -1, "RUNS_ABOVE": 0,
                                                         "MAX_COLUMNS": 3}),
     "1 column, 1 lane": type("OneColumn", (SharedTexts,), {"LANES": 1, "SCATTER_UP_TO": 0, "MAX_COLUMNS": 1}),
-    # a bitmap of texts for every gram (no scan), and for none (every search a scan)
-    "every gram's texts": type("EveryGram", (SharedTexts,), {"GRAMS_ABOVE": 0}),
-    "no gram's texts": type("NoGram", (SharedTexts,), {"GRAMS_ABOVE": 10**9}),
+    # every gram's texts kept as a bitmap, as ids, both (by how many texts hold it), and none (every search a scan)
+    "grams as bitmaps": type("GramBitmaps", (SharedTexts,), {"GRAM_BITMAPS_ABOVE": 0, "GRAM_IDS_ABOVE": 0}),
+    "grams as ids": type("GramIds", (SharedTexts,), {"GRAM_BITMAPS_ABOVE": 10**9, "GRAM_IDS_ABOVE": 0}),
+    "grams as both": type("GramsBoth", (SharedTexts,), {"GRAM_BITMAPS_ABOVE": 2, "GRAM_IDS_ABOVE": 0}),
+    "no gram kept": type("NoGram", (SharedTexts,), {"GRAM_BITMAPS_ABOVE": 10**9, "GRAM_IDS_ABOVE": 10**9}),
 }
 
 
