@@ -6,11 +6,12 @@ keeps each distinct text once, all of them in one UTF-8 string separated by newl
 in that string with `bytes.find` (C speed over ~3.6 MB, instead of a Python-level test of every record's
 texts); each hit is mapped back to its text with `bisect` and the scan resumes at the next text. A scan costs
 ~2.3 ms, plus ~0.6 us a text hit, and common needles hit most texts ("e": 19,000 of 24,700). So the grams
-that many texts hold (strings of 1 to 3 bytes held by more than 1/16 of the texts: 787 of the 6,064 at
-100,000 courses, 2.4 MB) also keep which texts hold them, as bitmaps (`_Grams`). A needle of up to 3 bytes
-that is such a gram ("e", "é", "the") is answered by its bitmap; a longer one whose 3-byte grams all are, by
-checking with `bytes.find` the texts that hold all of them. Any other needle holds a gram few texts hold, so
-it hits few texts, and the scan is cheap. That gives one flag per text.
+that many texts hold (the values of 1 to 3 consecutive bytes, held by more than 1/64 of the texts) also keep
+which texts hold them (`_Grams`): a bitmap when more than 1/16 hold it, their ids otherwise (at 100,000
+courses, 787 bitmaps and 1,339 id lists of the 6,064 grams: ~5 MB). A needle of up to 3 bytes that is such a
+gram ("e", "é", "the") is answered by it alone; a longer one whose 3-byte grams all are kept is looked for
+with `bytes.find` only in the texts holding them all (or, when some are ids, the fewest of them). Any other
+needle holds a gram few texts hold, so it hits few texts, and the scan is cheap. That gives one flag per text.
 
 From the text flags to the records: the records' first slots (title, short description, paragraphs...) are
 columns. A column with few texts is matched for every record at once, with `bytes.translate` and int
