@@ -90,7 +90,8 @@ async def measure(app, repeat: int) -> list[tuple[str, float, float]]:
         rows.append(("BlendX search-only filter, other words (uncached)", *p50(searches)))
         # Deep pages: of needles most courses match (a walk of the order's front), and of needles few match
         # (the matches marked in order: a walk would cross most of the order). Pages 200-202 of each.
-        for label, needles in (("common needles", ("the", "art", "e")), ("uncommon needles", ("python", "health", "music"))):
+        for label, needles in (("common needles", ("the", "art", "e")),
+                               ("uncommon needles", ("python", "health", "music"))):
             deep = [await timed(client, "GET", f"/blendxapi/discovery/courses/?search={w}&limit=20&page={page}",
                                 headers=SECRET) for w in needles for page in (200, 201, 202)]
             rows.append((f"BlendX search-only, {label}, page 200-202 ({', '.join(needles)})", *p50(deep)))

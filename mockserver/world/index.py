@@ -232,6 +232,20 @@ def key_query(keys: Sequence[str]) -> str:
 BLENDX_ORDER_FIELDS = ("created_at", "display_name", "start", "end", "price", "avg_rating")
 
 
+def _places(order: array) -> array:
+    """The place of each index in `order` (a permutation of 0..len - 1)."""
+    places = array("i", bytes(4 * len(order)))
+    for place, i in enumerate(order):
+        places[i] = place
+    return places
+
+
+def _descending(ascending, present: int):
+    """The descending order of an ascending one whose first `present` items have a value: those reversed, then
+    the nulls as they were (nulls last both ways)."""
+    return ascending[present - 1::-1] + ascending[present:] if present else ascending[:]
+
+
 class BlendXIndex:
     """Filter and order BlendX courses; `cores` are `generate.BlendXCore`s (index = position).
 
@@ -301,12 +315,9 @@ class BlendXIndex:
         present = [i for i in by_key if values[i] is not None]
         missing = [i for i in by_key if values[i] is None]
         present.sort(key=values.__getitem__)
-        order = present + missing
-        rank = array("i", bytes(4 * len(order)))
-        for pos, i in enumerate(order):
-            rank[i] = pos
-        self._orders[(fieldname, "asc")] = array("i", order)
-        self._ranks[fieldname] = rank
+        order = array("i", present + missing)
+        self._orders[(fieldname, "asc")] = order
+        self._ranks[fieldname] = _places(order)
         self._present[fieldname] = len(present)
 
     def order(self, fieldname: str, direction: str) -> array:
@@ -315,9 +326,8 @@ class BlendXIndex:
         for (the world's build keeps one array per field, not two)."""
         found = self._orders.get((fieldname, direction))
         if found is None:
-            asc, present = self._orders[(fieldname, "asc")], self._present[fieldname]
-            found = asc[present - 1::-1] if present else array("i")
-            found = self._orders[(fieldname, direction)] = found + asc[present:]
+            asc = self._orders[(fieldname, "asc")]
+            found = self._orders[(fieldname, direction)] = _descending(asc, self._present[fieldname])
         return found
 
     def rank(self, fieldname: str, direction: str) -> array:
@@ -326,10 +336,7 @@ class BlendXIndex:
             return self._ranks[fieldname]
         found = self._ranks.get((fieldname, direction))
         if found is None:
-            found = array("i", bytes(4 * len(self.cores)))
-            for place, i in enumerate(self.order(fieldname, direction)):
-                found[i] = place
-            self._ranks[(fieldname, direction)] = found
+            found = self._ranks[(fieldname, direction)] = _places(self.order(fieldname, direction))
         return found
 
     def _sorted(self, indices: Iterable[int], fieldname: str, direction: str) -> list[int]:
@@ -338,9 +345,7 @@ class BlendXIndex:
         ordered = sorted(indices, key=rank)
         if direction == "asc":
             return ordered
-        # Descending: the ones with a value reversed, then the nulls as they are (see `order`).
-        cut = bisect_left(ordered, self._present[fieldname], key=rank)
-        return ordered[cut - 1::-1] + ordered[cut:] if cut else ordered
+        return _descending(ordered, bisect_left(ordered, self._present[fieldname], key=rank))
 
     def matches_search(self, i: int, needle: str) -> bool:
         """Whether course `i` matches the (stripped, lowercased) needle: the definition of `search`."""

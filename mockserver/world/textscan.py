@@ -215,11 +215,9 @@ class SharedTexts:
                 hit[k] = 1
                 at = find(needle, starts[k + 1])
         elif not exact:  # the texts that hold every 3-byte gram of the needle: does each hold the needle?
-            k = hit.find(1)
-            while k != -1:
+            for k in _ones(hit, hit.find(1), len(hit)):
                 if find(needle, starts[k], starts[k + 1] - 1) == -1:
                     hit[k] = 0
-                k = hit.find(1, k + 1)
         return hit
 
     def positions_containing(self, needle: str) -> bytearray:
@@ -261,7 +259,7 @@ class SharedTexts:
         return bytearray(map(self.positions_containing(needle).__getitem__, self.position))
 
 
-# A gram is the tuple of the values of 1 to 3 consecutive bytes of a text (tuples of ints: zip makes them
+# A gram is the tuple of the values of 1 to _GRAM consecutive bytes of a text (tuples of ints: zip makes them
 # at C speed, ~3x faster than slicing the bytes).
 _GRAM = 3
 # Flags (one byte per text, 0 or 1) <-> the ASCII digits of a binary number
@@ -269,10 +267,15 @@ _DIGITS = bytes(range(256)).replace(b"\x00", b"0").replace(b"\x01", b"1")
 _FLAGS = bytes(range(256)).replace(b"0", b"\x00").replace(b"1", b"\x01")
 
 
+def _windows(data: bytes, n: int) -> Iterator[tuple[int, ...]]:
+    """The values of every n consecutive bytes of `data`."""
+    return zip(*(data[i:] for i in range(n)))
+
+
 def _grams(text: bytes) -> set[tuple[int, ...]]:
-    grams = set(zip(text))
-    grams.update(zip(text, text[1:]))
-    grams.update(zip(text, text[1:], text[2:]))
+    grams: set[tuple[int, ...]] = set()
+    for n in range(1, _GRAM + 1):
+        grams.update(_windows(text, n))
     return grams
 
 
@@ -312,8 +315,7 @@ class _Grams:
         holding `needle` (it is when `needle` is one gram); None when a gram is not kept (no text, or too few
         texts, hold it)."""
         exact = len(needle) <= _GRAM
-        held = [self._held.get(gram) for gram in ([tuple(needle)] if exact
-                                                  else set(zip(needle, needle[1:], needle[2:])))]
+        held = [self._held.get(gram) for gram in ([tuple(needle)] if exact else set(_windows(needle, _GRAM)))]
         if None in held:
             return None, exact
         ids = [h for h in held if not isinstance(h, int)]
@@ -476,14 +478,10 @@ class Selection(Sequence):
 
     def _read(self, marks: bytearray, start: int, stop: int) -> list[int]:
         """The selected items from the `start`-th up to the `stop`-th, read off `marks`."""
-        order, out = self._order, []
-        at = _nth(marks, start) if start < stop else -1
-        while at != -1:
-            out.append(order[at])
-            if len(out) == stop - start:
-                break
-            at = marks.find(1, at + 1)
-        return out
+        if start >= stop:
+            return []
+        found = islice(_ones(marks, _nth(marks, start), len(marks)), stop - start)
+        return list(map(self._order.__getitem__, found))
 
     def __getitem__(self, item):
         if isinstance(item, slice):

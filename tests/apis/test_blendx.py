@@ -193,6 +193,17 @@ def test_order_by_price_ascending(get):
     assert prices == sorted(prices)
 
 
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_courses_without_an_end_come_last_in_run_key_order_both_ways(get, direction):
+    courses = everything(get, order_by=f"end.{direction}")
+    ends = [c["end"] for c in courses if c["end"] is not None]
+    missing = [c["openedx_course_id"] for c in courses if c["end"] is None]
+    assert missing and ends  # the default world has both
+    assert [c["end"] for c in courses] == ends + [None] * len(missing)
+    assert ends == sorted(ends, reverse=direction == "desc")
+    assert missing == sorted(missing)
+
+
 # --- detail -------------------------------------------------------------------------------------------------
 
 def test_the_documents_course_answers_with_the_29_detail_fields_in_order(get):
